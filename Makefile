@@ -1,0 +1,94 @@
+# smallgrad: set-up, lessons and tests.  `make lessons` and `make test` do all set-up.
+# GNU make.  Run `make help` for the list of targets.
+
+PYTHON ?= python3
+VENV   := .venv
+VPY    := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+# jupyter refuses to run as root unless told to.
+ALLOW_ROOT   := $(if $(filter 0,$(shell id -u)),--allow-root)
+JUPYTER_ARGS ?= $(ALLOW_ROOT)
+
+# Extra pytest arguments, e.g. `make test PYTEST_ARGS='-x -k grad'`.
+PYTEST_ARGS ?=
+
+# The lesson notebooks are checked by nbval, in the same pytest run, once there are any.
+NOTEBOOKS  := $(wildcard lessons/*.ipynb)
+SANITIZE   := $(wildcard lessons/sanitize.cfg)
+NBVAL_ARGS := $(if $(NOTEBOOKS),tests lessons/ --nbval --nbval-current-env \
+                $(if $(SANITIZE),--nbval-sanitize-with lessons/sanitize.cfg))
+
+.DEFAULT_GOAL := help
+.PHONY: help setup .venv dot lessons test torch ci bench clean distclean
+
+help:
+	@echo "make lessons    set up, then open the lessons in JupyterLab"
+	@echo "make test       set up, then run the whole suite (pytest, nbval on lessons/, ruff)"
+	@echo "make setup      create $(VENV)/ with smallgrad and its dev+lessons extras; check Graphviz"
+	@echo "make torch      install the optional PyTorch oracle (torch==2.13.0) into $(VENV)/"
+	@echo "make ci         torch, then test (what .ci/run runs)"
+	@echo "make bench      run the benchmark"
+	@echo "make clean      remove caches and build output (distclean also removes $(VENV)/)"
+
+# --- set-up ---------------------------------------------------------------------------------
+
+setup: $(STAMP) dot
+
+.venv: $(STAMP)
+
+$(VPY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { \
+	  echo "error: '$(PYTHON)' was not found. smallgrad needs Python 3.10 or newer." >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { \
+	  echo "error: smallgrad needs Python 3.10 or newer, but $(PYTHON) is $$($(PYTHON) -V 2>&1)." >&2; \
+	  echo "       Run with a newer one, e.g.: make PYTHON=python3.11 ..." >&2; exit 1; }
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
+	  echo "error: $(PYTHON) cannot create virtual environments (the venv/ensurepip modules are missing)." >&2; \
+	  echo "       On Debian or Ubuntu: sudo apt-get install python3-venv" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
+
+# Re-installs only when pyproject.toml changes.
+$(STAMP): pyproject.toml | $(VPY)
+	$(VPY) -m pip install --disable-pip-version-check -e '.[dev,lessons]'
+	@touch $@
+
+# The Graphviz `dot` program: installed with apt-get when root, otherwise explained.
+dot:
+	@scripts/ensure-graphviz.sh
+
+# --- the README's two commands --------------------------------------------------------------
+
+lessons: setup
+	$(VENV)/bin/jupyter lab $(JUPYTER_ARGS) lessons/
+
+test: setup
+	$(VPY) -m pytest $(PYTEST_ARGS) $(NBVAL_ARGS)
+	$(VENV)/bin/ruff check .
+
+# --- CI and extras --------------------------------------------------------------------------
+
+# The optional oracle for the differential tests. Keep this exact pin: any other torch
+# version (or an unpinned one) makes pip fetch a multi-GB CUDA build.
+torch: setup
+	$(VPY) -m pip install --disable-pip-version-check torch==2.13.0
+
+ci:
+	$(MAKE) torch
+	$(MAKE) test
+# >>> browser tests go here, once they exist (see issues): install chromium, the `browser`
+# >>> extra, then e.g. `$(MAKE) test-browser`.
+
+bench: setup
+	@if [ -f bench/run.py ]; then \
+	  $(VPY) bench/run.py; \
+	else \
+	  echo "The benchmark is not written yet (bench/run.py does not exist)."; \
+	fi
+
+clean:
+	rm -rf build dist *.egg-info .pytest_cache .hypothesis .ruff_cache
+	find . -path ./$(VENV) -prune -o -path ./.git -prune -o -type d -name __pycache__ -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

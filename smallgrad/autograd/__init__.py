@@ -1,0 +1,32 @@
+"""smallgrad.autograd: the graph, the engine, and the Function API.
+
+    graph.py      Node, AccumulateGrad, hooks and their handles
+    function.py   Function (forward/backward side by side) and its ctx
+    engine.py     backward as a generator of steps (what the widgets step through)
+    backward.py   backward() and grad(): the same steps, run to the end
+    grad_mode.py  no_grad, enable_grad, set_grad_enabled
+    gradcheck.py  finite differences against backward
+"""
+
+from .backward import backward, grad
+from .engine import (
+    AccumulateStep,
+    CallStep,
+    EdgeStep,
+    FreeStep,
+    HookStep,
+    RootStep,
+    Step,
+    backward_steps,
+)
+from .function import Function, FunctionCtx
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck
+from .graph import AccumulateGrad, Node, RemovableHandle
+
+__all__ = [
+    "AccumulateGrad", "AccumulateStep", "CallStep", "EdgeStep", "FreeStep", "Function",
+    "FunctionCtx", "GradcheckError", "HookStep", "Node", "RemovableHandle", "RootStep", "Step",
+    "backward", "backward_steps", "enable_grad", "grad", "gradcheck", "is_grad_enabled",
+    "no_grad", "set_grad_enabled",
+]

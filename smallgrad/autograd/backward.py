@@ -1,0 +1,51 @@
+"""autograd.backward and autograd.grad: run the engine's steps to the end."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from typing import TYPE_CHECKING
+
+from .engine import backward_steps
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+
+def run_to_end(steps: Generator) -> object:
+    """Take every step; give back the generator's return value."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as stop:
+            return stop.value
+
+
+def backward(tensors: Tensor | Sequence[Tensor],
+             grad_tensors: Tensor | Sequence[Tensor | None] | None = None,
+             retain_graph: bool | None = None, create_graph: bool = False,
+             inputs: Sequence[Tensor] | None = None) -> None:
+    """Accumulate d(tensors)/d(leaf) into each leaf's `.grad`."""
+    if inputs is not None:
+        raise NotImplementedError("smallgrad's backward() has no `inputs=`; "
+                                  "use autograd.grad(outputs, inputs) instead")
+    run_to_end(backward_steps(tensors, grad_tensors, retain_graph, create_graph))
+
+
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
+         grad_outputs: Tensor | Sequence[Tensor | None] | None = None,
+         retain_graph: bool | None = None, create_graph: bool = False,
+         allow_unused: bool | None = None) -> tuple[Tensor | None, ...]:
+    """d(outputs)/d(inputs), returned rather than stored: no `.grad` is touched."""
+    from ..tensor import Tensor
+
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    grads = run_to_end(backward_steps(outputs, grad_outputs, retain_graph, create_graph,
+                                      inputs=inputs))
+    result = []
+    for index, g in enumerate(grads):
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"The differentiated Tensor at index {index} appears to not have been used in "
+                "the graph. Set allow_unused=True if this is the desired behavior.")
+        result.append(g if g is None or create_graph else g.detach())
+    return tuple(result)

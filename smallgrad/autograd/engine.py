@@ -1,0 +1,383 @@
+"""The backward engine, written as a generator of small steps.
+
+`backward()` and `autograd.grad()` run `backward_steps(...)` to its end. The widgets
+run the very same generator one step at a time, so a hook fires when the student
+reaches it. Each step is done by the time the generator hands it out.
+
+The order is PyTorch's: a node runs once every gradient flowing into it has arrived
+and been summed (dependency counting). Among ready nodes the newest runs first, and
+AccumulateGrad runs as soon as it is ready; ties follow creation order. The events
+of one node stay together:
+
+    HookStep*      a tensor hook (or retain_grad) sees the grad, maybe replaces it
+    CallStep       the node's backward turns grad_outputs into grad_inputs
+    FreeStep       its saved tensors are released (unless retain_graph=True)
+    EdgeStep*      one grad flows along one edge to the next node
+    AccumulateStep a leaf's .grad goes from `before` to `after`
+
+Nothing here recurses, so a 100,000-op chain is fine.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .grad_mode import _GradState
+from .graph import AccumulateGrad, Node
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+
+@dataclass(frozen=True, slots=True)
+class RootStep:
+    """Backward starts: `grad` (often ones) enters `node` at output `slot`."""
+
+    kind: ClassVar[str] = "root"
+    node: Node
+    slot: int
+    grad: Tensor
+
+
+@dataclass(frozen=True, slots=True)
+class HookStep:
+    """`hook` (a function, or "retain_grad") saw `grad_in` and passed on `grad_out`."""
+
+    kind: ClassVar[str] = "hook"
+    node: Node
+    slot: int
+    hook: Callable | str
+    grad_in: Tensor
+    grad_out: Tensor
+
+
+@dataclass(frozen=True, slots=True)
+class CallStep:
+    """`node`'s backward turned `grad_outputs` into `grad_inputs` (one per next_function)."""
+
+    kind: ClassVar[str] = "call"
+    node: Node
+    grad_outputs: tuple
+    grad_inputs: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class FreeStep:
+    """`node` released the tensors its forward saved."""
+
+    kind: ClassVar[str] = "free"
+    node: Node
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeStep:
+    """`grad` flowed from `src` (its input number `index`) into `dst` at `dst_slot`.
+
+    `total` is what `dst` holds for that slot so far: when a tensor was used twice,
+    the second edge shows the sum of both partial grads.
+    """
+
+    kind: ClassVar[str] = "edge"
+    src: Node
+    index: int
+    dst: Node
+    dst_slot: int
+    grad: Tensor
+    total: Tensor
+
+
+@dataclass(frozen=True, slots=True)
+class AccumulateStep:
+    """The leaf `variable`'s `.grad` went from `before` (maybe None) to `after`."""
+
+    kind: ClassVar[str] = "accumulate"
+    node: AccumulateGrad
+    variable: Tensor
+    before: Tensor | None
+    after: Tensor
+
+
+Step = RootStep | HookStep | CallStep | FreeStep | EdgeStep | AccumulateStep
+
+
+def backward_steps(
+    tensors: Tensor | Sequence[Tensor],
+    grad_tensors: Tensor | Sequence[Tensor | None] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Sequence[Tensor] | None = None,
+) -> Generator[Step, None, tuple | None]:
+    """The public entry point: a generator of the steps of one backward pass.
+
+    Arguments are those of `smallgrad.autograd.backward`. With `inputs`, it works as
+    `autograd.grad`: nothing is accumulated into `.grad`, and the generator's return
+    value (StopIteration.value) holds the grads of `inputs`.
+    Errors in the arguments are raised at once, before the first step.
+    """
+    roots = _root_grads(tensors, grad_tensors)
+    if retain_graph is None:
+        retain_graph = create_graph
+    capture = [_capture_point(t) for t in inputs] if inputs is not None else None
+    return _run(roots, retain_graph=retain_graph, create_graph=create_graph, capture=capture)
+
+
+def _root_grads(tensors, grad_tensors) -> list[tuple[Node, int, Tensor]]:
+    from ..tensor import Size, Tensor, ones_like_data
+
+    tensors = (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
+    if grad_tensors is None or isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,) * len(tensors) if grad_tensors is None else (grad_tensors,)
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError("grad can be implicitly created only for scalar outputs"
+                           if not grad_tensors else
+                           f"got {len(grad_tensors)} gradients for {len(tensors)} tensors")
+    roots = []
+    for i, (out, grad) in enumerate(zip(tensors, grad_tensors)):
+        if not out.requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if grad is None:
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            grad = Tensor._make(ones_like_data(out._data))
+        elif not isinstance(grad, Tensor):
+            raise TypeError(f"gradient must be a Tensor, not {type(grad).__name__}")
+        elif grad.shape != out.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {Size(grad.shape)!r} "
+                f"and output[{i}] has a shape of {Size(out.shape)!r}.")
+        node, slot = out._edge()
+        roots.append((node, slot, grad))
+    return roots
+
+
+def _capture_point(t: Tensor) -> tuple[Node, int]:
+    if not t.requires_grad:
+        raise RuntimeError("One of the differentiated Tensors does not require grad")
+    return t._edge()
+
+
+def _run(roots, *, retain_graph: bool, create_graph: bool, capture):
+    from ..tensor import tensors_made
+
+    root_nodes = list(dict.fromkeys(node for node, _, _ in roots))
+    dependencies = _count_dependencies(root_nodes)
+    if capture is None:
+        executes: Callable[[Node], bool] = _always
+        visits = _always
+    else:
+        wanted = set(capture_node for capture_node, _ in capture)
+        needed = _nodes_leading_to(wanted, dependencies, root_nodes)
+        executes = needed.__contains__
+        visits = lambda node: node in needed or node in wanted  # noqa: E731
+        dependencies = _count_dependencies(root_nodes, follow=executes, keep=visits)
+    captured: dict[tuple[Node, int], Any] = {}
+    capture_points = set(capture or ())
+
+    buffers: dict[Node, list] = {}
+    fresh: set[tuple[Node, int]] = set()  # buffer slots holding a grad nobody else holds
+    for node, slot, grad in roots:
+        _add_to_buffer(buffers, fresh, node, slot, grad, is_fresh=False)
+        yield RootStep(node, slot, grad)
+
+    ready: list = []
+    for node in root_nodes:
+        if dependencies.get(node, 0) == 0:
+            heapq.heappush(ready, (_priority(node), node._seq, id(node), node))
+
+    while ready:
+        node = heapq.heappop(ready)[-1]
+        grads = buffers.pop(node, None) or [None] * _n_outputs(node)
+
+        # 1. tensor hooks, then retain_grad, on each output slot
+        for slot, grad in enumerate(grads):
+            if grad is None:
+                continue
+            hooks = node.tensor_hooks(slot)
+            for hook in hooks:
+                new = _call_hook(hook, grad, create_graph)
+                yield HookStep(node, slot, hook, grad, grad if new is None else new)
+                grad = grad if new is None else new
+            target = node.retain_grad_target(slot)
+            if target is not None:
+                _retain(target, grad)
+                yield HookStep(node, slot, "retain_grad", grad, grad)
+            if hooks or target is not None:
+                grads[slot] = grad
+                fresh.discard((node, slot))  # user code has seen it: keep no alias of it
+        if capture is not None:
+            for slot, grad in enumerate(grads):
+                if (node, slot) in capture_points:
+                    captured[(node, slot)] = grad
+        if not executes(node):
+            continue
+
+        # 2. the leaf end: accumulate into .grad
+        if isinstance(node, AccumulateGrad):
+            if grads[0] is not None and capture is None:
+                before, after = node.accumulate(grads[0], fresh=(node, 0) in fresh)
+                yield AccumulateStep(node, node.variable, before, after)
+            continue
+
+        # 3. the node's own backward
+        if all(g is None for g in grads):
+            grad_inputs: tuple = (None,) * len(node.next_functions)
+        else:
+            grads = _materialize(node, grads)
+            mark = tensors_made()  # grads made after this are the node's own
+            prev, _GradState.enabled = _GradState.enabled, create_graph
+            try:
+                grad_inputs = _validate(node, node.apply(*grads))
+            finally:
+                _GradState.enabled = prev
+            yield CallStep(node, tuple(grads), grad_inputs)
+        if not retain_graph and node.has_saved_tensors():
+            node.release_saved_tensors()
+            yield FreeStep(node)
+
+        # 4. one edge per input that needs a grad
+        for index, (nxt, slot) in enumerate(node.next_functions):
+            if nxt is None or not visits(nxt):
+                continue
+            grad = grad_inputs[index]
+            if grad is not None:
+                is_fresh = (grad._tid >= mark and grad._data.base is None
+                            and sum(g is grad for g in grad_inputs) == 1)
+                total = _add_to_buffer(buffers, fresh, nxt, slot, grad, is_fresh)
+                yield EdgeStep(node, index, nxt, slot, grad, total)
+            dependencies[nxt] -= 1
+            if dependencies[nxt] == 0:
+                heapq.heappush(ready, (_priority(nxt), nxt._seq, id(nxt), nxt))
+
+    if capture is None:
+        return None
+    return tuple(captured.get(point) for point in capture)
+
+
+def _always(node: Node) -> bool:
+    return True
+
+
+def _priority(node: Node) -> int:
+    # PyTorch runs the newest node first, and AccumulateGrad as soon as it is ready
+    return -node._seq - (1 << 62 if isinstance(node, AccumulateGrad) else 0)
+
+
+def _count_dependencies(roots, follow=_always, keep=_always) -> dict[Node, int]:
+    """How many edges point into each node reachable from `roots` (iterative DFS)."""
+    dependencies: dict[Node, int] = {}
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if not follow(node):
+            continue
+        for nxt, _ in node.next_functions:
+            if nxt is None or not keep(nxt):
+                continue
+            dependencies[nxt] = dependencies.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return dependencies
+
+
+def _nodes_leading_to(wanted: set, dependencies: dict, roots: list) -> set:
+    """The nodes from which some `wanted` node can be reached: those autograd.grad must run."""
+    # topological order by Kahn's algorithm, then walk it backwards (children first)
+    remaining = dict(dependencies)
+    order, stack = [], [r for r in roots if remaining.get(r, 0) == 0]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        for nxt, _ in node.next_functions:
+            if nxt is not None:
+                remaining[nxt] -= 1
+                if remaining[nxt] == 0:
+                    stack.append(nxt)
+    needed: set = set()
+    for node in reversed(order):
+        if any(nxt is not None and (nxt in wanted or nxt in needed)
+               for nxt, _ in node.next_functions):
+            needed.add(node)
+    return needed
+
+
+def _n_outputs(node: Node) -> int:
+    return len(getattr(node, "_output_meta", ())) or 1
+
+
+def _add_to_buffer(buffers, fresh, node, slot, grad, is_fresh) -> Tensor:
+    """Sum `grad` into node's input buffer slot; returns the new total."""
+    slots = buffers.get(node)
+    if slots is None:
+        slots = buffers[node] = [None] * _n_outputs(node)
+    old = slots[slot]
+    if old is None:
+        total = grad
+        if is_fresh:
+            fresh.add((node, slot))
+    else:
+        total = old + grad if (old.requires_grad or grad.requires_grad) else old._plus(grad)
+        fresh.add((node, slot))  # a sum is a new tensor that nobody else holds
+    slots[slot] = total
+    return total
+
+
+def _call_hook(hook: Callable, grad: Tensor, create_graph: bool):
+    prev, _GradState.enabled = _GradState.enabled, create_graph
+    try:
+        new = hook(grad)
+    finally:
+        _GradState.enabled = prev
+    if new is not None and new.shape != grad.shape:
+        name = getattr(hook, "__name__", repr(hook))
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    return new
+
+
+def _retain(target: Tensor, grad: Tensor) -> None:
+    old = target._grad
+    if old is None:
+        target._grad = grad.clone() if not grad.requires_grad else grad
+    else:
+        target._grad = old + grad
+
+
+def _materialize(node: Node, grads: list) -> list:
+    """A node with several outputs may get grads for only some: the rest are zeros."""
+    if all(g is not None for g in grads):
+        return grads
+    import numpy as np
+
+    from ..tensor import Tensor
+
+    return [g if g is not None else Tensor._make(np.zeros(shape, dtype))
+            for g, (shape, dtype) in zip(grads, node._output_meta)]
+
+
+def _validate(node: Node, grad_inputs: tuple) -> tuple:
+    """Each grad must fit its input: reduce a broadcast grad, and cast to the input's dtype."""
+    from ..tensor import Tensor, sum_to_shape
+
+    checked = []
+    for index, (grad, (shape, dtype)) in enumerate(zip(grad_inputs, node._input_meta)):
+        if grad is not None:
+            if not isinstance(grad, Tensor):
+                raise TypeError(f"function {node.name()} returned a gradient of type "
+                                f"{type(grad).__name__} at index {index}; expected a Tensor")
+            if grad._data.shape != shape:
+                reduced = sum_to_shape(grad, shape)
+                if reduced is None:
+                    raise RuntimeError(
+                        f"Function {node.name()} returned an invalid gradient at index {index} "
+                        f"- got {list(grad.shape)} but expected shape compatible with "
+                        f"{list(shape)}")
+                grad = reduced
+            if grad._data.dtype != dtype:
+                grad = grad._cast(dtype)
+        checked.append(grad)
+    return tuple(checked)

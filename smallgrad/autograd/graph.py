@@ -1,0 +1,136 @@
+"""The nodes of the backward graph.
+
+Every tensor made by an operation points at a Node (its `grad_fn`). A node knows
+where the gradient goes next (`next_functions`) and how to compute it (`apply`).
+Leaves that require grad end in an AccumulateGrad node, which adds into `.grad`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+# Creation order of nodes. The engine breaks ties with it, and the widgets use it for
+# stable ids: the same notebook gives the same numbers on every run, unlike id().
+_creation_counter = itertools.count()
+
+Edge = tuple["Node | None", int]  # (node that receives the grad, which of its inputs)
+
+
+class HookDict(dict):
+    """handle id -> hook, in registration order (a dict keeps insertion order)."""
+
+    __slots__ = ("__weakref__",)
+
+
+class RemovableHandle:
+    """Returned by register_hook: call `.remove()` to take the hook off again."""
+
+    __slots__ = ("_hooks_ref", "id")
+    _ids = itertools.count()
+
+    def __init__(self, hooks: HookDict) -> None:
+        self._hooks_ref = weakref.ref(hooks)  # a handle must not keep a dead graph alive
+        self.id = next(RemovableHandle._ids)
+
+    def remove(self) -> None:
+        hooks = self._hooks_ref()
+        if hooks is not None:
+            hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+class Node:
+    """A step of the backward graph: `apply` turns output grads into input grads."""
+
+    # next_functions: one Edge per tensor input, (None, 0) for inputs that need no grad
+    next_functions: tuple[Edge, ...] = ()
+    _seq: int = -1  # creation order, set when the node joins a graph
+    _tensor_hooks: dict[int, HookDict] | None = None  # output slot -> hooks of that tensor
+    _retain_grad: dict[int, weakref.ref] | None = None  # output slot -> tensor to fill .grad
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def apply(self, *grad_outputs: Tensor | None) -> tuple[Tensor | None, ...]:
+        raise NotImplementedError
+
+    def has_saved_tensors(self) -> bool:
+        return False
+
+    def release_saved_tensors(self) -> None:
+        """Drop what forward saved. Called after backward unless retain_graph=True."""
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    def register_tensor_hook(self, slot: int, hook: Callable) -> RemovableHandle:
+        if self._tensor_hooks is None:
+            self._tensor_hooks = {}
+        hooks = self._tensor_hooks.setdefault(slot, HookDict())
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def tensor_hooks(self, slot: int) -> list[Callable]:
+        if self._tensor_hooks is None or slot not in self._tensor_hooks:
+            return []
+        return list(self._tensor_hooks[slot].values())
+
+    def retain_grad_target(self, slot: int) -> Tensor | None:
+        if self._retain_grad is None or slot not in self._retain_grad:
+            return None
+        return self._retain_grad[slot]()
+
+
+class AccumulateGrad(Node):
+    """The end of a path: adds the incoming grad into the leaf's `.grad`."""
+
+    next_functions = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+        self._seq = next(_creation_counter)
+
+    def name(self) -> str:
+        return "smallgrad::autograd::AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+    def tensor_hooks(self, slot: int) -> list[Callable]:
+        hooks = self.variable._hooks
+        return list(hooks.values()) if hooks else []
+
+    def accumulate(self, grad: Tensor, *, fresh: bool) -> tuple[Tensor | None, Tensor]:
+        """Add `grad` into `variable.grad`; returns (before, after).
+
+        Out of place, so the old `.grad` tensor stays as it was: a stepper can show it.
+        `fresh` says the engine made `grad` and nobody else holds it, so it can be kept
+        without a copy; otherwise a copy keeps `x.grad` from aliasing another tensor.
+        """
+        from ..tensor import Tensor
+
+        var = self.variable
+        before = var._grad
+        if before is None:
+            after = grad.detach() if fresh else Tensor._make(grad._data.copy())
+            if grad.requires_grad:  # create_graph=True: keep the graph of the grad
+                after = grad
+        elif grad.requires_grad or before.requires_grad:
+            after = before + grad
+        else:
+            after = Tensor._make(before._data + grad._data)
+        var._grad = after
+        return before, after
+

@@ -1,0 +1,162 @@
+"""Making tensors: tensor(), zeros(), ones(), randn(), arange(), ... and the random seed.
+
+Python floats become float32 (PyTorch's default dtype); NumPy arrays keep their dtype.
+smallgrad's random numbers come from NumPy, so they differ from PyTorch's for the same
+seed, but the same seed always gives the same numbers here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import dtypes
+from .tensor import Tensor, _shape_args
+
+_rng = np.random.default_rng(0)
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Seed smallgrad's random numbers (randn, rand, randint, randperm)."""
+    global _rng
+    _rng = np.random.default_rng(seed)
+    return _rng
+
+
+def _finish(data: np.ndarray, dtype, requires_grad: bool) -> Tensor:
+    if dtype is not None:
+        data = data.astype(dtypes.to_numpy(dtype), copy=False)
+    dtypes.from_numpy(data.dtype)  # raises for dtypes smallgrad has no name for
+    out = Tensor._make(data)
+    if requires_grad:
+        if data.dtype.kind != "f":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients")
+        out.requires_grad_()
+    return out
+
+
+def _infer(data: Any) -> np.ndarray:
+    """The array torch.tensor(data) would make: floats -> float32, ints -> int64."""
+    if isinstance(data, Tensor):
+        return data._data.copy()
+    if isinstance(data, np.ndarray):
+        return data.copy()
+    if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
+        data = [d.item() if isinstance(d, Tensor) else d for d in data]
+    array = np.array(data)
+    if array.dtype.kind == "f":
+        return array.astype(np.float32)
+    if array.dtype.kind in "iu":
+        return array.astype(np.int64)
+    if array.dtype.kind == "b":
+        return array
+    if array.dtype == object or array.dtype.kind in "USO":
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}"
+                        if array.ndim == 0 else "too many dimensions 'str'"
+                        if array.dtype.kind in "US" else
+                        f"expected sequence of length {len(data[0])} at dim 1 (got "
+                        f"{len(data[1])})" if len(data) > 1 else "ragged nested sequence")
+    return array
+
+
+def _flat(data):
+    for d in data:
+        if isinstance(d, (list, tuple)):
+            yield from _flat(d)
+        else:
+            yield d
+
+
+def tensor(data: Any, dtype: dtypes.dtype | None = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of `data` (a number, nested lists, or an array)."""
+    return _finish(_infer(data), dtype, requires_grad)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor that shares memory with `array`."""
+    return _finish(array, None, False)
+
+
+def _sized(fill, size: Sequence, dtype, requires_grad: bool) -> Tensor:
+    shape = tuple(int(s) for s in _shape_args(tuple(size)))
+    np_dtype = dtypes.to_numpy(dtype) or np.float32
+    return _finish(fill(shape, np_dtype), None, requires_grad)
+
+
+def zeros(*size: int, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _sized(np.zeros, size, dtype, requires_grad)
+
+
+def ones(*size: int, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _sized(np.ones, size, dtype, requires_grad)
+
+
+def empty(*size: int, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _sized(np.zeros, size, dtype, requires_grad)  # zeros: nothing random to print
+
+
+def full(size: Sequence[int], fill_value: float, dtype=None, requires_grad=False) -> Tensor:
+    if dtype is None:
+        dtype = _infer(fill_value).dtype
+    return _sized(lambda s, d: np.full(s, fill_value, d), size, dtype, requires_grad)
+
+
+def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    return zeros(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    return ones(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def full_like(t: Tensor, fill_value: float, dtype=None, requires_grad=False) -> Tensor:
+    return full(t.shape, fill_value, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def randn(*size: int, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples, float32 unless `dtype` says otherwise."""
+    return _sized(lambda s, d: _rng.standard_normal(s).astype(d), size, dtype, requires_grad)
+
+
+def rand(*size: int, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1)."""
+    return _sized(lambda s, d: _rng.random(s).astype(d), size, dtype, requires_grad)
+
+
+def randn_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    return randn(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def rand_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    return rand(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def randint(low: int, high: int | None = None, size: Sequence[int] = (), dtype=None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    return _finish(_rng.integers(low, high, size=tuple(size)), dtype or dtypes.int64, False)
+
+
+def randperm(n: int, dtype=None) -> Tensor:
+    return _finish(_rng.permutation(n), dtype or dtypes.int64, False)
+
+
+def arange(start: float, end: float | None = None, step: float = 1, dtype=None,
+           requires_grad: bool = False) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+    data = np.arange(start, end, step, dtype=np.int64 if integral else np.float32)
+    return _finish(data, dtype, requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, dtype=None,
+             requires_grad: bool = False) -> Tensor:
+    data = np.linspace(start, end, steps, dtype=np.float64).astype(np.float32)
+    return _finish(data, dtype, requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.eye(n, m, dtype=np.float32), dtype, requires_grad)

@@ -1,0 +1,115 @@
+"""Helpers the ops share: turning Python numbers into tensors, PyTorch's type promotion,
+broadcasting errors that name the op, and summing a broadcast grad back down."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from numbers import Number
+
+import numpy as np
+
+from ..tensor import Tensor, _wrap_dim, sum_to_shape
+
+_DEFAULT_FOR_KIND = {"b": np.dtype(np.bool_), "i": np.dtype(np.int64), "u": np.dtype(np.int64),
+                     "f": np.dtype(np.float32)}
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def as_tensor(value: object, like: Tensor) -> Tensor:
+    """The other operand of `like + value` as a tensor. A Python number becomes a
+    'wrapped number' in `like`'s dtype when it fits there, as PyTorch does."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, (bool, np.bool_)):
+        kind = "b"
+    elif isinstance(value, (int, np.integer)):
+        kind = "i"
+    elif isinstance(value, (float, np.floating)):
+        kind = "f"
+    elif isinstance(value, Number):
+        raise TypeError(f"smallgrad has no complex tensors (got {value!r})")
+    else:
+        from ..creation import tensor
+
+        return tensor(value)
+    own = like._data.dtype
+    fits = _CATEGORY[kind] <= _CATEGORY[own.kind]
+    wrapped = Tensor._make(np.asarray(value, dtype=own if fits else _DEFAULT_FOR_KIND[kind]))
+    wrapped._is_scalar = True
+    return wrapped
+
+
+def result_dtype(*tensors: Tensor) -> np.dtype:
+    """PyTorch's promotion: tensors with dimensions decide first, then 0-d tensors, then
+    Python numbers; a later group only counts if it brings a higher category
+    (bool < integer < floating), e.g. int64 tensor + 2.5 -> float32, not float64."""
+    groups: dict[int, np.dtype] = {}
+    for t in tensors:
+        group = 0 if t._is_scalar else (1 if t._data.ndim == 0 else 2)
+        old = groups.get(group)
+        groups[group] = t._data.dtype if old is None else np.promote_types(old, t._data.dtype)
+    result = None
+    for group in (2, 1, 0):
+        dtype = groups.get(group)
+        if dtype is None:
+            continue
+        if result is None:
+            result = dtype
+        elif _CATEGORY[dtype.kind] > _CATEGORY[result.kind]:
+            result = dtype if group else _DEFAULT_FOR_KIND[dtype.kind]
+    return result
+
+
+def promoted(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """The arrays of a and b, both in the dtype PyTorch would compute in."""
+    x, y = a._data, b._data
+    if x.dtype == y.dtype:
+        return x, y
+    dtype = result_dtype(a, b)
+    return x.astype(dtype, copy=False), y.astype(dtype, copy=False)
+
+
+def elementwise(name: str, fn: Callable, a: Tensor, b: Tensor) -> np.ndarray:
+    """fn(a, b) on arrays with broadcasting; a shape mismatch names the op and both shapes."""
+    x, y = promoted(a, b)
+    try:
+        return fn(x, y)
+    except ValueError:
+        raise RuntimeError(broadcast_message(name, x.shape, y.shape)) from None
+
+
+def broadcast_message(name: str, shape_a: tuple, shape_b: tuple) -> str:
+    ndim = max(len(shape_a), len(shape_b))
+    for k in range(1, ndim + 1):
+        size_a = shape_a[-k] if k <= len(shape_a) else 1
+        size_b = shape_b[-k] if k <= len(shape_b) else 1
+        if size_a != size_b and 1 not in (size_a, size_b):
+            return (f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) "
+                    f"at non-singleton dimension {ndim - k} ({name}: shapes {list(shape_a)} "
+                    f"and {list(shape_b)})")
+    return f"{name}: shapes {list(shape_a)} and {list(shape_b)} cannot be broadcast"
+
+
+def unbroadcast(grad: Tensor, shape: tuple) -> Tensor:
+    """A grad for a broadcast input is summed over the dims broadcasting added."""
+    return sum_to_shape(grad, shape)
+
+
+def float_data(t: Tensor) -> np.ndarray:
+    """Functions like exp turn integer input into float32, as PyTorch does."""
+    x = t._data
+    return x if x.dtype.kind == "f" else x.astype(np.float32)
+
+
+def reduce_dims(dim: int | tuple | list | None, ndim: int) -> tuple[int, ...]:
+    """The dims to reduce over, wrapped to be non-negative (None means all of them)."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    return tuple(sorted(_wrap_dim(d, ndim) for d in dims)) if ndim else ()
+
+
+def quiet(fn: Callable, *arrays: np.ndarray) -> np.ndarray:
+    """Run fn without NumPy's divide-by-zero warnings: PyTorch returns inf or nan silently."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return fn(*arrays)

@@ -1,0 +1,249 @@
+"""+ - * / ** and their friends. Each Function: forward on NumPy arrays, backward in
+tensor operations (so that backward itself can be differentiated, for create_graph)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._common import as_tensor, elementwise, float_data, quiet, unbroadcast
+
+
+def _true_divide(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    if x.dtype.kind != "f":  # 7 / 2 is 3.5 for integer tensors too, in float32
+        x, y = x.astype(np.float32), y.astype(np.float32)
+    return quiet(np.true_divide, x, y)
+
+
+def _power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return quiet(np.power, x, y)
+
+
+class Add(Function):
+    """d(a + b) = da + db"""
+
+    node_name = "AddBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = a._data.shape, b._data.shape
+        return elementwise("add", np.add, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape_a, shape_b = ctx.shapes
+        return unbroadcast(grad, shape_a), unbroadcast(grad, shape_b)
+
+
+class Sub(Function):
+    """d(a - b) = da - db"""
+
+    node_name = "SubBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = a._data.shape, b._data.shape
+        return elementwise("sub", np.subtract, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape_a, shape_b = ctx.shapes
+        grad_b = -unbroadcast(grad, shape_b) if ctx.needs_input_grad[1] else None
+        return unbroadcast(grad, shape_a), grad_b
+
+
+class Rsub(Function):
+    """d(c - x) = -dx, for a Python number c"""
+
+    node_name = "RsubBackward1"
+
+    @staticmethod
+    def forward(ctx, x, c):
+        return elementwise("rsub", np.subtract, as_tensor(c, x), x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad, None
+
+
+class Mul(Function):
+    """d(a * b) = b da + a db"""
+
+    node_name = "MulBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return elementwise("mul", np.multiply, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = unbroadcast(grad * b, a.shape) if ctx.needs_input_grad[0] else None
+        grad_b = unbroadcast(grad * a, b.shape) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Div(Function):
+    """d(a / b) = da / b - a db / b²"""
+
+    node_name = "DivBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return elementwise("div", _true_divide, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = unbroadcast(grad / b, a.shape) if ctx.needs_input_grad[0] else None
+        grad_b = unbroadcast(-grad * a / (b * b), b.shape) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Neg(Function):
+    """d(-x) = -dx"""
+
+    node_name = "NegBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.negative(x._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Reciprocal(Function):
+    """d(1/x) = -dx / x²  (PyTorch computes 2 / x as reciprocal(x) * 2)"""
+
+    node_name = "ReciprocalBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        result = Tensor._make(quiet(np.reciprocal, float_data(x)))
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        (result,) = ctx.saved_tensors
+        return -grad * (result * result)
+
+
+class Pow(Function):
+    """d(xⁿ) = n xⁿ⁻¹ dx, for a number n"""
+
+    node_name = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx, x, n):
+        ctx.save_for_backward(x)
+        ctx.n = n
+        return elementwise("pow", _power, x, as_tensor(n, x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        n = ctx.n
+        if n == 0:
+            return grad * 0
+        return grad * (n * x ** (n - 1))
+
+
+class PowTensor(Function):
+    """d(aᵇ) = b aᵇ⁻¹ da + aᵇ ln(a) db"""
+
+    node_name = "PowBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        result = Tensor._make(np.asarray(elementwise("pow", _power, a, b)))
+        ctx.save_for_backward(a, b, result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, result = ctx.saved_tensors
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            grad_a = unbroadcast(grad * b * a ** (b - 1), a.shape)
+        if ctx.needs_input_grad[1]:
+            from .shape import where
+
+            # PyTorch's convention: where a == 0 and b >= 0 the grad for b is 0, not nan
+            safe = where((a == 0) & (b >= 0), 0.0, grad * result * a.log())
+            grad_b = unbroadcast(safe, b.shape)
+        return grad_a, grad_b
+
+
+class Rpow(Function):
+    """d(cˣ) = cˣ ln(c) dx, for a number c"""
+
+    node_name = "PowBackward2"
+
+    @staticmethod
+    def forward(ctx, x, c):
+        result = Tensor._make(np.asarray(elementwise("pow", _power, as_tensor(c, x), x)))
+        ctx.save_for_backward(result)
+        ctx.log_c = float(np.log(c)) if c > 0 else float("nan") if c < 0 else float("-inf")
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        (result,) = ctx.saved_tensors
+        return grad * result * ctx.log_c, None
+
+
+# --- the functions that Tensor's dunders and smallgrad.* call ------------------------
+def add(a: Tensor, b: object) -> Tensor:
+    return Add.apply(a, as_tensor(b, a))
+
+
+def sub(a: Tensor, b: object) -> Tensor:
+    return Sub.apply(a, as_tensor(b, a))
+
+
+def rsub(x: Tensor, c: object) -> Tensor:
+    return Rsub.apply(x, c) if not isinstance(c, Tensor) else Sub.apply(c, x)
+
+
+def mul(a: Tensor, b: object) -> Tensor:
+    return Mul.apply(a, as_tensor(b, a))
+
+
+def div(a: Tensor, b: object) -> Tensor:
+    return Div.apply(a, as_tensor(b, a))
+
+
+def rdiv(x: Tensor, c: object) -> Tensor:
+    return Reciprocal.apply(x) * c
+
+
+def neg(x: Tensor) -> Tensor:
+    return Neg.apply(x)
+
+
+def reciprocal(x: Tensor) -> Tensor:
+    return Reciprocal.apply(x)
+
+
+def pow(x: Tensor, exponent: object) -> Tensor:
+    if isinstance(exponent, Tensor):
+        return PowTensor.apply(x, exponent)
+    return Pow.apply(x, exponent)
+
+
+def rpow(x: Tensor, base: object) -> Tensor:
+    return Rpow.apply(x, base)
+
+
+def compare(fn, a: Tensor, b: object) -> Tensor:
+    """<, ==, ... give a bool tensor that is not part of any graph."""
+    if b is None:
+        return NotImplemented  # so `x == None` is False, as in PyTorch
+    b = as_tensor(b, a)
+    return Tensor._make(np.asarray(elementwise(fn.__name__, fn, a, b)))

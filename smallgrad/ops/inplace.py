@@ -1,0 +1,73 @@
+"""In-place operations: x.add_(y), x *= 2, x.zero_(), ...
+
+They change the tensor's values where they are, and bump its version counter so that
+a node which saved the old values can tell (the "modified by an inplace operation"
+error). When the change itself must be recorded, the tensor becomes the output of a
+new node, the way PyTorch rebases its history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ..autograd.grad_mode import _GradState
+from ..tensor import Tensor
+from .arithmetic import Mul
+
+
+def inplace(x: Tensor, name: str, op: Callable, *args) -> Tensor:
+    if x.grad_fn is None and x._requires_grad and _GradState.enabled:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation.")
+    records = _GradState.enabled and (
+        x.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args))
+    if records and x._base is not None and x._base.requires_grad:
+        raise RuntimeError(
+            f"{name}: smallgrad does not record in-place changes to a view of a tensor that "
+            "requires grad (PyTorch rewrites the base's history for this). Use the "
+            "out-of-place form instead, e.g. y = y * 2 rather than y[0].mul_(2).")
+    # the old value, as its own tensor in the same place of the graph: a node may save it
+    old = x
+    if records:
+        old = Tensor._make(x._data.copy())
+        old.grad_fn, old._output_nr, old._requires_grad = x.grad_fn, x._output_nr, x._requires_grad
+        old._accumulator = x._accumulator
+    result = op(old, *args)
+    if result.dtype.category > x.dtype.category:
+        raise RuntimeError(f"result type {result.dtype.tensor_type[:-6]} can't be cast to the "
+                           f"desired output type {x.dtype.tensor_type[:-6]}")
+    if result.shape != x.shape:
+        raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast "
+                           f"shape {list(result.shape)}")
+    np.copyto(x._data, result._data, casting="unsafe")
+    x._version_box[0] += 1
+    if result.grad_fn is not None:
+        x.grad_fn, x._output_nr = result.grad_fn, result._output_nr
+        _replace_saved(result.grad_fn, result, x)
+    return x
+
+
+def _replace_saved(node, result: Tensor, x: Tensor) -> None:
+    """A node that saved its output should now see x, which holds those values."""
+    saved = getattr(node, "_saved", ())
+    if any(s is result for s in saved):
+        node._saved = tuple(x if s is result else s for s in saved)
+        node._saved_versions = tuple(
+            x._version if s is x else v for s, v in zip(node._saved, node._saved_versions))
+
+
+def zeros_like_op(x: Tensor) -> Tensor:
+    return Mul.apply(x, Tensor._make(np.zeros((), x._data.dtype)))
+
+
+def fill_like_op(x: Tensor, value: object) -> Tensor:
+    from .arithmetic import add
+
+    return add(zeros_like_op(x), value)
+
+
+def copy_op(x: Tensor, src: Tensor) -> Tensor:
+    from .arithmetic import add
+
+    return add(zeros_like_op(x), src)

@@ -1,0 +1,271 @@
+"""Reductions: sum, mean, var, max, min, norm. Backward spreads the grad back over the
+reduced dims (expand), which is why every reduction remembers the input's shape."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._common import quiet, reduce_dims
+
+
+def _spread(grad: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
+    """Put the reduced dims back into grad (as size 1) and expand it to `shape`."""
+    if not keepdim and dims:
+        kept = list(shape)
+        for d in dims:
+            kept[d] = 1
+        grad = grad.reshape(tuple(kept))
+    return grad.expand(shape)
+
+
+class Sum(Function):
+    """d(Σ x) = dx everywhere: the grad is copied to every element"""
+
+    node_name = "SumBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.shape = x._data.shape
+        return np.sum(x._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.expand(ctx.shape)
+
+
+class SumDim(Function):
+    """The same, over chosen dims"""
+
+    node_name = "SumBackward1"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
+        return np.sum(x._data, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _spread(grad, ctx.shape, ctx.dims, ctx.keepdim), None, None
+
+
+def _check_float(name: str, x: Tensor) -> None:
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"{name}(): could not infer output dtype. Input dtype must be either a floating "
+            f"point or complex dtype. Got: {x.dtype.tensor_type[:-6]}")
+
+
+class Mean(Function):
+    """d(mean x) = dx / n"""
+
+    node_name = "MeanBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.shape = x._data.shape
+        return np.mean(x._data, dtype=x._data.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.expand(ctx.shape) / max(int(np.prod(ctx.shape)), 1)
+
+
+class MeanDim(Function):
+    """The same, over chosen dims"""
+
+    node_name = "MeanBackward1"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
+        return np.mean(x._data, axis=dims, keepdims=keepdim, dtype=x._data.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        count = int(np.prod([ctx.shape[d] for d in ctx.dims]))
+        return _spread(grad, ctx.shape, ctx.dims, ctx.keepdim) / max(count, 1), None, None
+
+
+class Var(Function):
+    """d var(x) = 2 (x - mean) / (n - correction) dx"""
+
+    node_name = "VarBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, correction):
+        ctx.save_for_backward(x)
+        ctx.dims, ctx.keepdim, ctx.correction = dims, keepdim, correction
+        return quiet(np.var, x._data, dims, None, None, correction, keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        count = int(np.prod([x.shape[d] for d in ctx.dims]))
+        centred = x - x.mean(ctx.dims, keepdim=True)
+        spread = _spread(grad, x.shape, ctx.dims, ctx.keepdim)
+        return spread * centred * (2 / (count - ctx.correction)), None, None, None
+
+
+class MaxAll(Function):
+    """d max(x): the grad goes to the largest element, shared evenly among ties"""
+
+    node_name = "MaxBackward1"
+    pick = staticmethod(np.max)
+
+    @staticmethod
+    def forward(ctx, x):
+        if x._data.size == 0:
+            raise RuntimeError(
+                "max(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument.")
+        result = Tensor._make(np.asarray(ctx.pick(x._data)))
+        ctx.save_for_backward(x, result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, result = ctx.saved_tensors
+        winners = x._data == result._data
+        return grad * Tensor._make((winners / winners.sum()).astype(x._data.dtype))
+
+
+class MinAll(MaxAll):
+    node_name = "MinBackward1"
+    pick = staticmethod(np.min)
+
+
+class MaxDim(Function):
+    """max over one dim gives (values, indices); the grad goes to the element picked"""
+
+    node_name = "MaxBackward0"
+    arg = staticmethod(np.argmax)
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim):
+        indices = np.expand_dims(ctx.arg(x._data, axis=dim), dim)
+        values = np.take_along_axis(x._data, indices, axis=dim)
+        if not keepdim:
+            values, indices = values.squeeze(dim), indices.squeeze(dim)
+        ctx.shape, ctx.dim, ctx.keepdim = x._data.shape, dim, keepdim
+        indices = Tensor._make(indices.astype(np.int64))
+        ctx.mark_non_differentiable(indices)
+        ctx.indices = indices._data
+        return Tensor._make(values), indices
+
+    @staticmethod
+    def backward(ctx, grad_values, grad_indices):
+        index = ctx.indices if ctx.keepdim else np.expand_dims(ctx.indices, ctx.dim)
+        positions = np.arange(ctx.shape[ctx.dim]).reshape(
+            [-1 if d == ctx.dim else 1 for d in range(len(ctx.shape))])
+        picked = Tensor._make(positions == index)  # one-hot along dim
+        spread = _spread(grad_values, ctx.shape, (ctx.dim,), ctx.keepdim)
+        return spread * picked, None, None
+
+
+class MinDim(MaxDim):
+    node_name = "MinBackward0"
+    arg = staticmethod(np.argmin)
+
+
+class Norm(Function):
+    """d ‖x‖₂ = x / ‖x‖₂ dx  (and for other p: sign(x) |x|ᵖ⁻¹ / ‖x‖ₚᵖ⁻¹ dx)"""
+
+    node_name = "LinalgVectorNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, p, dims, keepdim):
+        data = x._data
+        if p == 2:
+            result = np.sqrt(np.sum(data * data, axis=dims, keepdims=keepdim))
+        elif p == float("inf"):
+            result = np.max(np.abs(data), axis=dims, keepdims=keepdim)
+        else:
+            result = np.sum(np.abs(data) ** p, axis=dims, keepdims=keepdim) ** (1 / p)
+        result = Tensor._make(np.asarray(result, dtype=data.dtype))
+        ctx.save_for_backward(x, result)
+        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, norm = ctx.saved_tensors
+        spread_norm = _spread(norm, x.shape, ctx.dims, ctx.keepdim)
+        spread_grad = _spread(grad, x.shape, ctx.dims, ctx.keepdim)
+        safe = Tensor._make(np.where(spread_norm._data == 0, 1, spread_norm._data))
+        if ctx.p == 2:
+            scale = x / safe
+        elif ctx.p == 1:
+            scale = Tensor._make(np.sign(x._data))
+        else:
+            sign = Tensor._make(np.sign(x._data))
+            scale = sign * x.abs() ** (ctx.p - 1) / safe ** (ctx.p - 1)
+        nonzero = Tensor._make((spread_norm._data != 0).astype(x._data.dtype))  # ‖0‖: grad 0
+        return spread_grad * scale * nonzero, None, None, None
+
+
+class ReturnTypes(tuple):
+    """(values, indices) with names, printed as torch.return_types.max is."""
+
+    def __new__(cls, name: str, values: Tensor, indices: Tensor):
+        self = super().__new__(cls, (values, indices))
+        self.name = name
+        return self
+
+    @property
+    def values(self) -> Tensor:
+        return self[0]
+
+    @property
+    def indices(self) -> Tensor:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return (f"smallgrad.return_types.{self.name}(\nvalues={self[0]!r},\n"
+                f"indices={self[1]!r})")
+
+
+def sum(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    if dim is None:
+        return Sum.apply(x)
+    return SumDim.apply(x, reduce_dims(dim, x._data.ndim), keepdim)
+
+
+def mean(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    _check_float("mean", x)
+    if dim is None:
+        return Mean.apply(x)
+    return MeanDim.apply(x, reduce_dims(dim, x._data.ndim), keepdim)
+
+
+def var(x: Tensor, dim=None, keepdim: bool = False, correction: int = 1) -> Tensor:
+    _check_float("var", x)
+    return Var.apply(x, reduce_dims(dim, x._data.ndim), keepdim, correction)
+
+
+def _extreme(name: str, all_fn, dim_fn, x: Tensor, dim, keepdim: bool):
+    if dim is None:
+        return all_fn.apply(x)
+    values, indices = dim_fn.apply(x, reduce_dims(dim, x._data.ndim)[0], keepdim)
+    return ReturnTypes(name, values, indices)
+
+
+def max(x: Tensor, dim=None, keepdim: bool = False):
+    return _extreme("max", MaxAll, MaxDim, x, dim, keepdim)
+
+
+def min(x: Tensor, dim=None, keepdim: bool = False):
+    return _extreme("min", MinAll, MinDim, x, dim, keepdim)
+
+
+def argmax(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    if dim is None:
+        return Tensor._make(np.asarray(np.argmax(x._data), dtype=np.int64))
+    d = reduce_dims(dim, x._data.ndim)[0]
+    return Tensor._make(np.argmax(x._data, axis=d, keepdims=keepdim).astype(np.int64))
+
+
+def norm(x: Tensor, p=2, dim=None, keepdim: bool = False) -> Tensor:
+    _check_float("linalg.vector_norm", x)
+    return Norm.apply(x, float(p), reduce_dims(dim, x._data.ndim), keepdim)

@@ -1,0 +1,494 @@
+"""Operations that move values around without changing them: reshape, view, expand,
+transpose, permute, (un)squeeze, indexing, cat, stack, clone, dtype casts and where.
+
+Most of them return a view that shares memory with the input (as NumPy and PyTorch
+do); `_view_of` also makes it share the version counter, so an in-place change through
+either one is seen by autograd's saved-tensor check."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd.function import Function
+from ..tensor import Tensor, _wrap_dim, sum_to_shape
+from ._common import as_tensor, broadcast_message, promoted
+
+
+def _view_of(out: Tensor, x: Tensor) -> Tensor:
+    out._version_box = x._version_box
+    out._base = x._base if x._base is not None else x
+    out._view_version = x._version
+    return out
+
+
+def _infer_shape(shape: tuple, size: int) -> tuple:
+    """Fill in one -1, and say what is wrong the way PyTorch does."""
+    shape = tuple(int(s) for s in shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = int(np.prod([s for s in shape if s != -1]))
+    if -1 in shape:
+        if known == 0 or size % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+        shape = tuple(size // known if s == -1 else s for s in shape)
+    elif known != size:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+    return shape
+
+
+class View(Function):
+    """reshape/view: the grad is reshaped back"""
+
+    node_name = "ViewBackward0"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x._data.shape
+        return np.reshape(x._data, shape, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape), None
+
+
+class UnsafeView(View):
+    """reshape of a tensor that needed a copy first (PyTorch: clone, then _unsafe_view)"""
+
+    node_name = "UnsafeViewBackward0"
+
+
+class Expand(Function):
+    """expand: a broadcast input gets the grads of all its copies, summed"""
+
+    node_name = "ExpandBackward0"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x._data.shape
+        return np.broadcast_to(x._data, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return sum_to_shape(grad, ctx.shape), None
+
+
+class Transpose(Function):
+    """swap two dims; the grad swaps them back"""
+
+    node_name = "TransposeBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim0, dim1):
+        ctx.dims = dim0, dim1
+        return np.swapaxes(x._data, dim0, dim1)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.transpose(*ctx.dims), None, None
+
+
+class T(Function):
+    """t(): transpose a matrix"""
+
+    node_name = "TBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return x._data.T
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.t()
+
+
+class Permute(Function):
+    """reorder dims; the grad is put back in the old order"""
+
+    node_name = "PermuteBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return np.transpose(x._data, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.permute(tuple(np.argsort(ctx.dims).tolist())), None
+
+
+class Unsqueeze(Function):
+    """add a dim of size 1"""
+
+    node_name = "UnsqueezeBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return np.expand_dims(x._data, dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.squeeze(ctx.dim), None
+
+
+class Squeeze(Function):
+    """drop all dims of size 1"""
+
+    node_name = "SqueezeBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.shape = x._data.shape
+        return np.squeeze(x._data, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape), None
+
+
+class SqueezeDim(Squeeze):
+    """drop one dim, if its size is 1"""
+
+    node_name = "SqueezeBackward1"
+
+
+class Clone(Function):
+    """a copy; the grad passes straight through"""
+
+    node_name = "CloneBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return x._data.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class ToCopy(Function):
+    """a copy in another dtype; the grad is cast back"""
+
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.dtype = x.dtype
+        return x._data.astype(dtype.numpy)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.to(ctx.dtype), None
+
+
+# --- indexing ---------------------------------------------------------------------------
+class Select(Function):
+    """x[i] along one dim; the grad goes back into that row, zeros elsewhere"""
+
+    node_name = "SelectBackward0"
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.shape, ctx.index = x._data.shape, index
+        return x._data[index]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Unindex.apply(grad, ctx.shape, ctx.index), None
+
+
+class Slice(Select):
+    """x[a:b:c] along one dim"""
+
+    node_name = "SliceBackward0"
+
+
+class Index(Select):
+    """x[[0, 0, 2]] or x[mask]: repeated positions add up their grads"""
+
+    node_name = "IndexBackward0"
+
+
+class Alias(Function):
+    """x[...] or x[:, :]: the same values, a new tensor"""
+
+    node_name = "AliasBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return x._data.view()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Unindex(Function):
+    """The grad of indexing: zeros of the input's shape, with grad added at `index`."""
+
+    node_name = "IndexPutBackward0"
+
+    @staticmethod
+    def forward(ctx, grad, shape, index):
+        ctx.index = index
+        out = np.zeros(shape, dtype=grad._data.dtype)
+        np.add.at(out, index, grad._data)  # add.at, not =: a repeated index accumulates
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.index], None, None
+
+
+def _index_arrays(index: object) -> object:
+    """Tensors and lists inside an index become NumPy arrays."""
+    if isinstance(index, Tensor):
+        return index._data
+    if isinstance(index, list):
+        return np.asarray([_index_arrays(i) for i in index])
+    return index
+
+
+def _is_basic(item: object) -> bool:
+    return item is None or item is Ellipsis or isinstance(item, (int, np.integer, slice))
+
+
+def getitem(x: Tensor, index: object) -> Tensor:
+    """Basic indexing becomes a chain of Select/Slice/Unsqueeze nodes, as in PyTorch;
+    an index with lists, tensors or masks becomes one IndexBackward0 node."""
+    items = index if isinstance(index, tuple) else (index,)
+    items = tuple(_index_arrays(i) for i in items)
+    try:
+        if not all(_is_basic(i) for i in items) or (isinstance(index, bool)):
+            return Index.apply(x, items if isinstance(index, tuple) else items[0])
+        if isinstance(index, slice):  # a lone slice is always a Slice node, even x[:]
+            return _view_of(Slice.apply(x, np.index_exp[index]), x)
+        return _basic_index(x, items)
+    except IndexError as error:
+        raise IndexError(str(error).replace("axis", "dimension")) from None
+
+
+def _basic_index(x: Tensor, items: tuple) -> Tensor:
+    n_real = sum(1 for i in items if i is not None and i is not Ellipsis)
+    if n_real > x.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
+    out, dim, made = x, 0, False
+    for item in items:
+        if item is Ellipsis:
+            dim += out.ndim - dim - sum(
+                1 for i in items[items.index(Ellipsis) + 1:] if i is not None)
+            continue
+        if item is None:
+            out, dim, made = unsqueeze(out, dim), dim + 1, True
+            continue
+        lead = (slice(None),) * dim
+        if isinstance(item, slice):
+            if item == slice(None):  # a full slice inside a tuple makes no node
+                dim += 1
+                continue
+            out, dim = _view_of(Slice.apply(out, lead + (item,)), x), dim + 1
+        else:
+            size = out.shape[dim]
+            if not -size <= item < size:
+                raise IndexError(
+                    f"index {item} is out of bounds for dimension {dim} with size {size}")
+            out = _view_of(Select.apply(out, lead + (int(item),)), x)
+        made = True
+    return out if made else _view_of(Alias.apply(x), x)
+
+
+# --- joining --------------------------------------------------------------------------
+class Cat(Function):
+    """join along a dim; each input gets its slice of the grad back"""
+
+    node_name = "CatBackward0"
+
+    @staticmethod
+    def forward(ctx, *args):
+        *tensors, dim = args
+        ctx.dim, ctx.sizes = dim, [t._data.shape[dim] for t in tensors]
+        return np.concatenate(_same_dtype(tensors), axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        lead = (slice(None),) * ctx.dim
+        bounds = np.cumsum([0, *ctx.sizes])
+        return (*(grad[lead + (slice(int(a), int(b)),)] for a, b in itertools.pairwise(bounds)),
+                None)
+
+
+class Stack(Function):
+    """join along a new dim; each input gets its row of the grad back"""
+
+    node_name = "StackBackward0"
+
+    @staticmethod
+    def forward(ctx, *args):
+        *tensors, dim = args
+        ctx.dim, ctx.count = dim, len(tensors)
+        return np.stack(_same_dtype(tensors), axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        lead = (slice(None),) * ctx.dim
+        return (*(grad[lead + (i,)] for i in range(ctx.count)), None)
+
+
+def _same_dtype(tensors) -> list:
+    from ._common import result_dtype
+
+    dtype = result_dtype(*tensors)
+    return [t._data.astype(dtype, copy=False) for t in tensors]
+
+
+class Where(Function):
+    """where(cond, a, b): the grad goes to a where cond holds, to b elsewhere"""
+
+    node_name = "WhereBackward0"
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        ctx.condition = condition
+        ctx.shapes = a._data.shape, b._data.shape
+        x, y = promoted(a, b)
+        try:
+            return np.where(condition, x, y)
+        except ValueError:
+            raise RuntimeError(broadcast_message("where", x.shape, y.shape)) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        keep = Tensor._make(ctx.condition)
+        shape_a, shape_b = ctx.shapes
+        zero = grad * 0
+        return (None, sum_to_shape(where(keep, grad, zero), shape_a),
+                sum_to_shape(where(keep, zero, grad), shape_b))
+
+
+# --- the functions Tensor's methods call ----------------------------------------------
+def reshape(x: Tensor, shape: tuple) -> Tensor:
+    shape = _infer_shape(shape, x._data.size)
+    try:
+        np.reshape(x._data, shape, copy=False)
+    except ValueError:  # not possible as a view: PyTorch copies first
+        return UnsafeView.apply(Clone.apply(x), shape)
+    return _view_of(View.apply(x, shape), x)
+
+
+def view(x: Tensor, shape: tuple) -> Tensor:
+    shape = _infer_shape(shape, x._data.size)
+    try:
+        np.reshape(x._data, shape, copy=False)
+    except ValueError:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one "
+            "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+        ) from None
+    return _view_of(View.apply(x, shape), x)
+
+
+def expand(x: Tensor, shape: tuple) -> Tensor:
+    shape = tuple(int(s) for s in shape)
+    lead = len(shape) - x.ndim
+    if lead < 0:
+        raise RuntimeError(
+            f"expand(torch.FloatTensor{{{list(x.shape)}}}, size={list(shape)}): the number of "
+            "sizes provided (%d) must be greater or equal to the number of dimensions in the "
+            "tensor (%d)" % (len(shape), x.ndim))
+    target = list(shape)
+    for i, size in enumerate(x.shape):
+        wanted = shape[lead + i]
+        if wanted == -1:
+            target[lead + i] = size
+        elif size != 1 and size != wanted:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({wanted}) must match the existing size "
+                f"({size}) at non-singleton dimension {lead + i}.  Target sizes: "
+                f"{list(shape)}.  Tensor sizes: {list(x.shape)}")
+    return _view_of(Expand.apply(x, tuple(target)), x)
+
+
+def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
+    ndim = max(x.ndim, 1)
+    return _view_of(Transpose.apply(x, _wrap_dim(dim0, ndim), _wrap_dim(dim1, ndim)), x)
+
+
+def t(x: Tensor) -> Tensor:
+    if x.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
+    return _view_of(T.apply(x), x)
+
+
+def permute(x: Tensor, dims: tuple) -> Tensor:
+    wrapped = tuple(_wrap_dim(d, x.ndim) for d in dims)
+    if len(wrapped) != x.ndim or len(set(wrapped)) != len(wrapped):
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            f"length of the desired ordering of dimensions i.e. input.dim() = {x.ndim} is not "
+            f"equal to len(dims) = {len(dims)}" if len(wrapped) != x.ndim else
+            "permute(): duplicate dims are not allowed.")
+    return _view_of(Permute.apply(x, wrapped), x)
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    return _view_of(Unsqueeze.apply(x, _wrap_dim(dim, x.ndim + 1)), x)
+
+
+def squeeze(x: Tensor, dim: int | None = None) -> Tensor:
+    if dim is None:
+        return _view_of(Squeeze.apply(x, None), x)
+    d = _wrap_dim(dim, x.ndim)
+    dims = (d,) if x.ndim and x.shape[d] == 1 else ()
+    return _view_of(SqueezeDim.apply(x, dims), x)
+
+
+def clone(x: Tensor) -> Tensor:
+    return Clone.apply(x)
+
+
+def to_dtype(x: Tensor, dtype: dtypes.dtype) -> Tensor:
+    if not isinstance(dtype, dtypes.dtype):
+        raise TypeError(f"to() expects a smallgrad dtype, got {dtype!r}")
+    if x.dtype is dtype:
+        return x  # as in PyTorch: already that dtype, the same tensor comes back
+    return ToCopy.apply(x, dtype)
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    d = _wrap_dim(dim, tensors[0].ndim)
+    for number, other in enumerate(tensors[1:], start=1):
+        if other.ndim != tensors[0].ndim:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {tensors[0].ndim} and "
+                f"{other.ndim}")
+        for axis, (a, b) in enumerate(zip(tensors[0].shape, other.shape)):
+            if axis != d and a != b:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size {a} "
+                    f"but got size {b} for tensor number {number} in the list.")
+    return Cat.apply(*tensors, d)
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for number, other in enumerate(tensors[1:], start=1):
+        if other.shape != tensors[0].shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} "
+                f"at entry 0 and {list(other.shape)} at entry {number}")
+    return Stack.apply(*tensors, _wrap_dim(dim, tensors[0].ndim + 1))
+
+
+def where(condition: Tensor, a: object, b: object) -> Tensor:
+    if not isinstance(a, Tensor):
+        a = as_tensor(a, b if isinstance(b, Tensor) else Tensor._make(np.zeros((), np.float32)))
+    b = as_tensor(b, a)
+    return Where.apply(np.asarray(condition._data, dtype=bool), a, b)
