@@ -12,7 +12,6 @@ the methods here are one-line doors into them.
 
 from __future__ import annotations
 
-import itertools
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -23,12 +22,7 @@ from . import dtypes
 from ._printing import tensor_repr
 from .autograd.graph import AccumulateGrad, HookDict, Node, RemovableHandle
 
-_tensor_ids = itertools.count()
 _made = [0]  # how many tensors have been made: the engine asks, to know which grads are new
-
-
-def tensors_made() -> int:
-    return _made[0]
 
 
 class Size(tuple):
@@ -59,6 +53,11 @@ class Tensor:
     __array_ufunc__ = None  # numpy_array * tensor calls Tensor.__rmul__, not NumPy
 
     # --- making tensors -----------------------------------------------------------
+    @staticmethod
+    def _count() -> int:
+        """How many tensors have been made so far; each new one gets this as its `_tid`."""
+        return _made[0]
+
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool = False) -> Tensor:
         """Wrap an array without copying it (the fast path every op uses)."""
@@ -456,3 +455,9 @@ def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor | None:
 
 
 from . import ops as F  # noqa: E402  (the ops need Tensor, defined above)
+from .autograd import function as _function  # noqa: E402
+
+from .autograd import engine as _engine  # noqa: E402
+
+_function.Tensor = Tensor  # Function.apply wraps results in Tensors
+_engine.Tensor, _engine.sum_to_shape = Tensor, sum_to_shape

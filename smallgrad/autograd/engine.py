@@ -22,31 +22,28 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, NamedTuple
 
 from .grad_mode import _GradState
 from .graph import AccumulateGrad, Node
 
-if TYPE_CHECKING:
-    from ..tensor import Tensor
+Tensor: Any = None  # smallgrad.tensor fills these in: it imports this package first
+sum_to_shape: Any = None
 
 
-@dataclass(frozen=True, slots=True)
-class RootStep:
+class RootStep(NamedTuple):
     """Backward starts: `grad` (often ones) enters `node` at output `slot`."""
 
-    kind: ClassVar[str] = "root"
+    kind = "root"  # a class attribute, not a field
     node: Node
     slot: int
     grad: Tensor
 
 
-@dataclass(frozen=True, slots=True)
-class HookStep:
+class HookStep(NamedTuple):
     """`hook` (a function, or "retain_grad") saw `grad_in` and passed on `grad_out`."""
 
-    kind: ClassVar[str] = "hook"
+    kind = "hook"  # a class attribute, not a field
     node: Node
     slot: int
     hook: Callable | str
@@ -54,33 +51,30 @@ class HookStep:
     grad_out: Tensor
 
 
-@dataclass(frozen=True, slots=True)
-class CallStep:
+class CallStep(NamedTuple):
     """`node`'s backward turned `grad_outputs` into `grad_inputs` (one per next_function)."""
 
-    kind: ClassVar[str] = "call"
+    kind = "call"  # a class attribute, not a field
     node: Node
     grad_outputs: tuple
     grad_inputs: tuple
 
 
-@dataclass(frozen=True, slots=True)
-class FreeStep:
+class FreeStep(NamedTuple):
     """`node` released the tensors its forward saved."""
 
-    kind: ClassVar[str] = "free"
+    kind = "free"  # a class attribute, not a field
     node: Node
 
 
-@dataclass(frozen=True, slots=True)
-class EdgeStep:
+class EdgeStep(NamedTuple):
     """`grad` flowed from `src` (its input number `index`) into `dst` at `dst_slot`.
 
     `total` is what `dst` holds for that slot so far: when a tensor was used twice,
     the second edge shows the sum of both partial grads.
     """
 
-    kind: ClassVar[str] = "edge"
+    kind = "edge"  # a class attribute, not a field
     src: Node
     index: int
     dst: Node
@@ -89,11 +83,10 @@ class EdgeStep:
     total: Tensor
 
 
-@dataclass(frozen=True, slots=True)
-class AccumulateStep:
+class AccumulateStep(NamedTuple):
     """The leaf `variable`'s `.grad` went from `before` (maybe None) to `after`."""
 
-    kind: ClassVar[str] = "accumulate"
+    kind = "accumulate"  # a class attribute, not a field
     node: AccumulateGrad
     variable: Tensor
     before: Tensor | None
@@ -161,7 +154,6 @@ def _capture_point(t: Tensor) -> tuple[Node, int]:
 
 
 def _run(roots, *, retain_graph: bool, create_graph: bool, capture):
-    from ..tensor import tensors_made
 
     root_nodes = list(dict.fromkeys(node for node, _, _ in roots))
     dependencies = _count_dependencies(root_nodes)
@@ -177,46 +169,47 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture):
     captured: dict[tuple[Node, int], Any] = {}
     capture_points = set(capture or ())
 
-    buffers: dict[Node, list] = {}
+    buffers: dict[Node, list] = {}  # node -> the grads summed so far, one per output slot
     fresh: set[tuple[Node, int]] = set()  # buffer slots holding a grad nobody else holds
     for node, slot, grad in roots:
         _add_to_buffer(buffers, fresh, node, slot, grad, is_fresh=False)
         yield RootStep(node, slot, grad)
 
-    ready: list = []
+    ready: list = []  # a heap: the newest node first, AccumulateGrad before all others
     for node in root_nodes:
         if dependencies.get(node, 0) == 0:
-            heapq.heappush(ready, (_priority(node), node._seq, id(node), node))
+            heapq.heappush(ready, (_priority(node), node))
 
     while ready:
-        node = heapq.heappop(ready)[-1]
-        grads = buffers.pop(node, None) or [None] * _n_outputs(node)
+        node = heapq.heappop(ready)[1]
+        grads = buffers.pop(node, None) or [None] * node._n_outputs
+        is_leaf_end = type(node) is AccumulateGrad
 
         # 1. tensor hooks, then retain_grad, on each output slot
-        for slot, grad in enumerate(grads):
-            if grad is None:
-                continue
-            hooks = node.tensor_hooks(slot)
-            for hook in hooks:
-                new = _call_hook(hook, grad, create_graph)
-                yield HookStep(node, slot, hook, grad, grad if new is None else new)
-                grad = grad if new is None else new
-            target = node.retain_grad_target(slot)
-            if target is not None:
-                _retain(target, grad)
-                yield HookStep(node, slot, "retain_grad", grad, grad)
-            if hooks or target is not None:
+        if node._tensor_hooks or node._retain_grad:
+            for slot, grad in enumerate(grads):
+                if grad is None:
+                    continue
+                hooks = node.tensor_hooks(slot)
+                for hook in hooks:
+                    new = _call_hook(hook, grad, create_graph)
+                    yield HookStep(node, slot, hook, grad, grad if new is None else new)
+                    grad = grad if new is None else new
+                target = node.retain_grad_target(slot)
+                if target is not None:
+                    _retain(target, grad)
+                    yield HookStep(node, slot, "retain_grad", grad, grad)
                 grads[slot] = grad
                 fresh.discard((node, slot))  # user code has seen it: keep no alias of it
         if capture is not None:
             for slot, grad in enumerate(grads):
                 if (node, slot) in capture_points:
                     captured[(node, slot)] = grad
-        if not executes(node):
-            continue
+            if not executes(node):
+                continue
 
         # 2. the leaf end: accumulate into .grad
-        if isinstance(node, AccumulateGrad):
+        if is_leaf_end:
             if grads[0] is not None and capture is None:
                 before, after = node.accumulate(grads[0], fresh=(node, 0) in fresh)
                 yield AccumulateStep(node, node.variable, before, after)
@@ -227,30 +220,33 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture):
             grad_inputs: tuple = (None,) * len(node.next_functions)
         else:
             grads = _materialize(node, grads)
-            mark = tensors_made()  # grads made after this are the node's own
+            mark = Tensor._count()  # grads made after this are the node's own
             prev, _GradState.enabled = _GradState.enabled, create_graph
             try:
                 grad_inputs = _validate(node, node.apply(*grads))
             finally:
                 _GradState.enabled = prev
             yield CallStep(node, tuple(grads), grad_inputs)
-        if not retain_graph and node.has_saved_tensors():
+        if not retain_graph and node._saved:
             node.release_saved_tensors()
             yield FreeStep(node)
 
         # 4. one edge per input that needs a grad
         for index, (nxt, slot) in enumerate(node.next_functions):
-            if nxt is None or not visits(nxt):
+            if nxt is None or (capture is not None and not visits(nxt)):
                 continue
             grad = grad_inputs[index]
             if grad is not None:
-                is_fresh = (grad._tid >= mark and grad._data.base is None
+                # .grad may keep this very tensor only if the node made it just now,
+                # it owns its memory and it goes nowhere else
+                is_fresh = (type(nxt) is AccumulateGrad and grad._tid >= mark
+                            and grad._data.base is None
                             and sum(g is grad for g in grad_inputs) == 1)
                 total = _add_to_buffer(buffers, fresh, nxt, slot, grad, is_fresh)
                 yield EdgeStep(node, index, nxt, slot, grad, total)
             dependencies[nxt] -= 1
             if dependencies[nxt] == 0:
-                heapq.heappush(ready, (_priority(nxt), nxt._seq, id(nxt), nxt))
+                heapq.heappush(ready, (_priority(nxt), nxt))
 
     if capture is None:
         return None
@@ -262,8 +258,9 @@ def _always(node: Node) -> bool:
 
 
 def _priority(node: Node) -> int:
-    # PyTorch runs the newest node first, and AccumulateGrad as soon as it is ready
-    return -node._seq - (1 << 62 if isinstance(node, AccumulateGrad) else 0)
+    # PyTorch runs the newest node first, and AccumulateGrad as soon as it is ready.
+    # Creation numbers are unique, so two nodes never tie.
+    return -node._seq - (1 << 62 if type(node) is AccumulateGrad else 0)
 
 
 def _count_dependencies(roots, follow=_always, keep=_always) -> dict[Node, int]:
@@ -306,15 +303,11 @@ def _nodes_leading_to(wanted: set, dependencies: dict, roots: list) -> set:
     return needed
 
 
-def _n_outputs(node: Node) -> int:
-    return len(getattr(node, "_output_meta", ())) or 1
-
-
 def _add_to_buffer(buffers, fresh, node, slot, grad, is_fresh) -> Tensor:
     """Sum `grad` into node's input buffer slot; returns the new total."""
     slots = buffers.get(node)
     if slots is None:
-        slots = buffers[node] = [None] * _n_outputs(node)
+        slots = buffers[node] = [None] * node._n_outputs
     old = slots[slot]
     if old is None:
         total = grad
@@ -361,23 +354,23 @@ def _materialize(node: Node, grads: list) -> list:
 
 def _validate(node: Node, grad_inputs: tuple) -> tuple:
     """Each grad must fit its input: reduce a broadcast grad, and cast to the input's dtype."""
-    from ..tensor import Tensor, sum_to_shape
-
-    checked = []
+    checked = list(grad_inputs)
     for index, (grad, (shape, dtype)) in enumerate(zip(grad_inputs, node._input_meta)):
-        if grad is not None:
-            if not isinstance(grad, Tensor):
-                raise TypeError(f"function {node.name()} returned a gradient of type "
-                                f"{type(grad).__name__} at index {index}; expected a Tensor")
-            if grad._data.shape != shape:
-                reduced = sum_to_shape(grad, shape)
-                if reduced is None:
-                    raise RuntimeError(
-                        f"Function {node.name()} returned an invalid gradient at index {index} "
-                        f"- got {list(grad.shape)} but expected shape compatible with "
-                        f"{list(shape)}")
-                grad = reduced
-            if grad._data.dtype != dtype:
-                grad = grad._cast(dtype)
-        checked.append(grad)
+        if grad is None or (grad.__class__ is Tensor and grad._data.shape == shape
+                            and grad._data.dtype == dtype):
+            continue  # the usual case: nothing to do
+        if not isinstance(grad, Tensor):
+            raise TypeError(f"function {node.name()} returned a gradient of type "
+                            f"{type(grad).__name__} at index {index}; expected a Tensor")
+        if grad._data.shape != shape:
+            reduced = sum_to_shape(grad, shape)
+            if reduced is None:
+                raise RuntimeError(
+                    f"Function {node.name()} returned an invalid gradient at index {index} "
+                    f"- got {list(grad.shape)} but expected shape compatible with "
+                    f"{list(shape)}")
+            grad = reduced
+        if grad._data.dtype != dtype:
+            grad = grad._cast(dtype)
+        checked[index] = grad
     return tuple(checked)

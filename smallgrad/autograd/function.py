@@ -43,7 +43,6 @@ class BackwardNode(Node):
 
     _forward_cls: ClassVar[type[Function]]
     _name: ClassVar[str]
-    _saved: tuple = ()
     _freed = False
     _non_differentiable: frozenset[int] = frozenset()
 
@@ -57,11 +56,9 @@ class BackwardNode(Node):
 
     # --- what forward may call -------------------------------------------------
     def save_for_backward(self, *tensors: Any) -> None:
-        """Keep these tensors for backward, with their versions, so a later change is caught."""
+        """Keep these tensors for backward. (apply notes their versions, so that a later
+        in-place change to one of them is caught.)"""
         self._saved = tensors
-        self._saved_versions = tuple(t._version if t is not None else 0 for t in tensors)
-        # whose output each one is, named in the error if it is modified in place later
-        self._saved_owners = tuple(t.grad_fn if t is not None else None for t in tensors)
 
     def mark_non_differentiable(self, *tensors: Any) -> None:
         """These outputs (e.g. the indices of max) get no grad_fn and need no grad."""
@@ -71,9 +68,9 @@ class BackwardNode(Node):
     def saved_tensors(self) -> tuple:
         if self._freed:
             raise RuntimeError(_FREED)
-        for tensor, version, owner in zip(self._saved, self._saved_versions, self._saved_owners):
-            if tensor is not None and tensor._version != version:
-                raise RuntimeError(_modified_message(tensor, version, owner))
+        for tensor, version in zip(self._saved, self._saved_versions):
+            if tensor is not None and tensor._version_box[0] != version:
+                raise RuntimeError(_modified_message(self, tensor, version))
         return self._saved
 
     # --- what the engine calls -------------------------------------------------
@@ -86,34 +83,41 @@ class BackwardNode(Node):
             self._freed = True
 
     def apply(self, *grad_outputs):
+        """Run backward; give one grad per tensor input (the order of next_functions)."""
         grads = self._forward_cls.backward(self, *grad_outputs)
         if not isinstance(grads, tuple):
             grads = (grads,)
-        if len(grads) != len(self._tensor_positions) and len(grads) != self._n_args:
+        positions = self._tensor_positions
+        if len(grads) > self._n_args and all(g is None for g in grads[self._n_args:]):
+            # as in PyTorch: extra trailing Nones are fine (e.g. for a defaulted argument)
+            grads = grads[:self._n_args]
+        if len(grads) != self._n_args:
             raise RuntimeError(
                 f"function {self._name} returned an incorrect number of gradients "
                 f"(expected {self._n_args}, got {len(grads)})"
             )
-        if len(grads) == len(self._tensor_positions):
-            return grads  # built-in ops return one grad per tensor input
+        if len(positions) == len(grads):
+            return grads
         for i, g in enumerate(grads):
-            if g is not None and i not in self._tensor_positions:
+            if g is not None and i not in positions:
                 raise RuntimeError(
                     f"function {self._name} returned a gradient different than None at "
                     f"position {i + 1}, but the corresponding forward input was not a Variable"
                 )
-        return tuple(grads[i] for i in self._tensor_positions)
+        return tuple(grads[i] for i in positions)
 
 
-def _modified_message(tensor, expected: int, owner: Node | None) -> str:
-    owner = owner or tensor.grad_fn
+def _modified_message(node: BackwardNode, tensor, expected: int) -> str:
+    # a saved output is "output k of" this node, even if an in-place op changed its grad_fn
+    made_by_forward = tensor._tid >= node._first_tid
+    owner = node if made_by_forward else tensor.grad_fn
     which = ""
     if owner is not None and not isinstance(owner, AccumulateGrad):
         op = re.sub(r"Backward\d*$", "", owner.name())  # PyTorch says "output 0 of Exp"
-        which = f", which is output {tensor._output_nr} of {op}"
+        which = f", which is output {tensor._output_nr} of {op},"
     return (
         "one of the variables needed for gradient computation has been modified by an "
-        f"inplace operation: [{tensor.type()} {list(tensor.shape)}]{which}, is at version "
+        f"inplace operation: [{tensor.type()} {list(tensor.shape)}]{which} is at version "
         f"{tensor._version}; expected version {expected} instead. Hint: look for an in-place "
         "operation (add_, mul_, +=, ...) on it after it was used, and make it out-of-place."
     )
@@ -148,59 +152,68 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any) -> Any:
-        from ..tensor import Tensor
-
         ctx = cls._backward_cls()
-        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        ctx.needs_input_grad = needs
-        record = _GradState.enabled and any(needs)
+        if _GradState.enabled:
+            needs = tuple([isinstance(a, Tensor) and (a._requires_grad or a.grad_fn is not None)
+                           for a in args])
+            if True in needs:
+                return _record(ctx, args, needs)
+        # nothing to record (e.g. inside backward): just the numbers
+        ctx.needs_input_grad = (False,) * len(args)
+        out = cls.forward(ctx, *args)
+        if type(out) is tuple:
+            return tuple(_as_tensor(o, args) for o in out)
+        return _as_tensor(out, args)
 
-        prev, _GradState.enabled = _GradState.enabled, False  # forward runs under no_grad
-        try:
-            out = cls.forward(ctx, *args)
-        finally:
-            _GradState.enabled = prev
-        return _attach(ctx, args, out, record)
+
+Tensor: Any = None  # smallgrad.tensor fills this in: it imports this module first
 
 
 def _as_tensor(value: Any, args: tuple) -> Any:
     """Forward may return NumPy arrays (built-in ops) or tensors (lessons); wrap them."""
-    from ..tensor import Tensor
-
+    if type(value) is np.ndarray:
+        return Tensor._make(value)
     if isinstance(value, Tensor):
         if any(value is a for a in args):  # returned an input as is: give a new alias
             return value._alias()
         return value
-    if isinstance(value, (np.ndarray, np.generic)):
+    if isinstance(value, np.generic):
         return Tensor._make(np.asarray(value))
     return value  # e.g. an int or None: passed through untouched
 
 
-def _attach(ctx: BackwardNode, args: tuple, out: Any, record: bool) -> Any:
-    """Wrap forward's outputs and, when recording, make ctx their grad_fn."""
-    from ..tensor import Tensor
+def _record(ctx: BackwardNode, args: tuple, needs: tuple) -> Any:
+    """Run forward under no_grad, then make ctx the grad_fn of its outputs."""
+    ctx.needs_input_grad = needs
+    ctx._first_tid = Tensor._count()  # tensors made from here on are forward's own
+    _GradState.enabled = False  # forward runs under no_grad, as in PyTorch
+    try:
+        out = ctx._forward_cls.forward(ctx, *args)
+    finally:
+        _GradState.enabled = True
+    is_tuple = type(out) is tuple
+    outputs = tuple(_as_tensor(o, args) for o in out) if is_tuple else (_as_tensor(out, args),)
 
-    outputs = tuple(_as_tensor(o, args) for o in out) if isinstance(out, tuple) else (
-        _as_tensor(out, args),)
-    if record:
-        ctx._seq = next(_creation_counter)
-        positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
-        ctx._tensor_positions = positions
-        ctx._n_args = len(args)
-        ctx.next_functions = tuple(args[i]._edge() for i in positions)
-        ctx._input_meta = tuple((args[i]._data.shape, args[i]._data.dtype) for i in positions)
-        for nr, o in enumerate(outputs):
-            if (isinstance(o, Tensor) and id(o) not in ctx._non_differentiable
-                    and o._data.dtype.kind == "f"):
-                o.grad_fn = ctx
-                o._output_nr = nr
-                o._requires_grad = False
-        if ctx._saved:  # a saved output is "output k of" this node, even after in-place ops
-            ctx._saved_owners = tuple(
-                ctx if any(s is o for o in outputs) else owner
-                for s, owner in zip(ctx._saved, ctx._saved_owners)
-            )
-    return outputs if isinstance(out, tuple) else outputs[0]
-
+    ctx._seq = next(_creation_counter)
+    positions, edges, meta = [], [], []
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor):
+            positions.append(i)
+            edges.append(a._edge())
+            meta.append((a._data.shape, a._data.dtype))
+    ctx._tensor_positions = tuple(positions)
+    ctx._n_args = len(args)
+    ctx.next_functions = tuple(edges)
+    ctx._input_meta = tuple(meta)  # the engine checks each grad against these
+    ctx._output_meta = tuple((o._data.shape, o._data.dtype) for o in outputs)
+    ctx._n_outputs = len(outputs)
+    for nr, o in enumerate(outputs):
+        if id(o) not in ctx._non_differentiable and o._data.dtype.kind == "f":
+            o.grad_fn = ctx
+            o._output_nr = nr
+    saved = ctx._saved
+    if saved:  # note versions now, to catch a later in-place change
+        ctx._saved_versions = tuple([t._version_box[0] if t is not None else 0 for t in saved])
+    return outputs if is_tuple else outputs[0]
 
 FunctionCtx = BackwardNode  # the name PyTorch gives the type of ctx

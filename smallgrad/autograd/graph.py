@@ -56,6 +56,8 @@ class Node:
     # next_functions: one Edge per tensor input, (None, 0) for inputs that need no grad
     next_functions: tuple[Edge, ...] = ()
     _seq: int = -1  # creation order, set when the node joins a graph
+    _n_outputs = 1  # how many tensors the forward made (max(dim) makes 2)
+    _saved: tuple = ()  # the tensors forward saved for backward
     _tensor_hooks: dict[int, HookDict] | None = None  # output slot -> hooks of that tensor
     _retain_grad: dict[int, weakref.ref] | None = None  # output slot -> tensor to fill .grad
 
@@ -108,9 +110,10 @@ class AccumulateGrad(Node):
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
-    def tensor_hooks(self, slot: int) -> list[Callable]:
-        hooks = self.variable._hooks
-        return list(hooks.values()) if hooks else []
+    @property
+    def _tensor_hooks(self) -> dict[int, HookDict] | None:
+        hooks = self.variable._hooks  # a leaf keeps its hooks on the tensor itself
+        return {0: hooks} if hooks else None
 
     def accumulate(self, grad: Tensor, *, fresh: bool) -> tuple[Tensor | None, Tensor]:
         """Add `grad` into `variable.grad`; returns (before, after).

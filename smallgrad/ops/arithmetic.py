@@ -33,7 +33,9 @@ class Add(Function):
     @staticmethod
     def backward(ctx, grad):
         shape_a, shape_b = ctx.shapes
-        return unbroadcast(grad, shape_a), unbroadcast(grad, shape_b)
+        need_a, need_b = ctx.needs_input_grad
+        return (unbroadcast(grad, shape_a) if need_a else None,
+                unbroadcast(grad, shape_b) if need_b else None)
 
 
 class Sub(Function):
@@ -49,8 +51,9 @@ class Sub(Function):
     @staticmethod
     def backward(ctx, grad):
         shape_a, shape_b = ctx.shapes
-        grad_b = -unbroadcast(grad, shape_b) if ctx.needs_input_grad[1] else None
-        return unbroadcast(grad, shape_a), grad_b
+        need_a, need_b = ctx.needs_input_grad
+        return (unbroadcast(grad, shape_a) if need_a else None,
+                -unbroadcast(grad, shape_b) if need_b else None)
 
 
 class Rsub(Function):
@@ -150,8 +153,8 @@ class Pow(Function):
         (x,) = ctx.saved_tensors
         n = ctx.n
         if n == 0:
-            return grad * 0
-        return grad * (n * x ** (n - 1))
+            return grad * 0, None
+        return grad * (n * x ** (n - 1)), None
 
 
 class PowTensor(Function):

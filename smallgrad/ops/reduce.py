@@ -1,4 +1,5 @@
-"""Reductions: sum, mean, var, max, min, norm. Backward spreads the grad back over the
+"""Reductions: sum, mean, var, max, min, norm. (This module defines sum, max and min,
+so it doesn't use Python's own.) Backward spreads the grad back over the
 reduced dims (expand), which is why every reduction remembers the input's shape."""
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.expand(ctx.shape) / max(int(np.prod(ctx.shape)), 1)
+        return grad.expand(ctx.shape) / (int(np.prod(ctx.shape)) or 1)
 
 
 class MeanDim(Function):
@@ -85,7 +86,7 @@ class MeanDim(Function):
     @staticmethod
     def backward(ctx, grad):
         count = int(np.prod([ctx.shape[d] for d in ctx.dims]))
-        return _spread(grad, ctx.shape, ctx.dims, ctx.keepdim) / max(count, 1), None, None
+        return _spread(grad, ctx.shape, ctx.dims, ctx.keepdim) / (count or 1), None, None
 
 
 class Var(Function):
@@ -120,7 +121,7 @@ class MaxAll(Function):
             raise RuntimeError(
                 "max(): Expected reduction dim to be specified for input.numel() == 0. "
                 "Specify the reduction dim with the 'dim' argument.")
-        result = Tensor._make(np.asarray(ctx.pick(x._data)))
+        result = Tensor._make(np.asarray(ctx._forward_cls.pick(x._data)))
         ctx.save_for_backward(x, result)
         return result
 
@@ -144,7 +145,7 @@ class MaxDim(Function):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim):
-        indices = np.expand_dims(ctx.arg(x._data, axis=dim), dim)
+        indices = np.expand_dims(ctx._forward_cls.arg(x._data, axis=dim), dim)
         values = np.take_along_axis(x._data, indices, axis=dim)
         if not keepdim:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
