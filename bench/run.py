@@ -151,7 +151,7 @@ def main() -> None:
     print(text)
     if not args.quick:
         RESULTS.write_text("# Benchmark results\n\n`make bench` wrote this.\n\n" + text + "\n")
-        print(f"\n(saved to {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS})")
+        print(f"\n(saved to {RESULTS})")
 
 
 if __name__ == "__main__":

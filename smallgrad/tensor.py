@@ -402,8 +402,8 @@ class Tensor:
     def bool(self): return F.to_dtype(self, dtypes.bool_)
 
     # --- in place: each bumps _version ------------------------------------------------
-    def add_(self, other, alpha=1): return F.inplace(self, "add_", Tensor.add, other, alpha)
-    def sub_(self, other, alpha=1): return F.inplace(self, "sub_", Tensor.sub, other, alpha)
+    def add_(self, other, alpha=1): return F.inplace(self, "add_", F.add, _scaled(other, alpha))
+    def sub_(self, other, alpha=1): return F.inplace(self, "sub_", F.sub, _scaled(other, alpha))
     def mul_(self, other): return F.inplace(self, "mul_", F.mul, other)
     def div_(self, other): return F.inplace(self, "div_", F.div, other)
     def pow_(self, exponent): return F.inplace(self, "pow_", F.pow, exponent)
@@ -415,6 +415,10 @@ class Tensor:
     __isub__ = sub_
     __imul__ = mul_
     __itruediv__ = div_
+
+
+def _scaled(other, alpha):
+    return other if alpha == 1 else other * alpha
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:
@@ -455,9 +459,8 @@ def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor | None:
 
 
 from . import ops as F  # noqa: E402  (the ops need Tensor, defined above)
-from .autograd import function as _function  # noqa: E402
-
 from .autograd import engine as _engine  # noqa: E402
+from .autograd import function as _function  # noqa: E402
 
 _function.Tensor = Tensor  # Function.apply wraps results in Tensors
 _engine.Tensor, _engine.sum_to_shape = Tensor, sum_to_shape

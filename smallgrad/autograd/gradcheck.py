@@ -48,20 +48,18 @@ def gradcheck(fn: Callable, inputs, *, eps: float = 1e-6, atol: float = 1e-5,
 
 def _numerical(fn, inputs: Sequence, in_index: int, out_index: int, eps: float) -> np.ndarray:
     """Column j: (f(x + eps e_j) - f(x - eps e_j)) / 2eps, for each element j of the input."""
-    from .grad_mode import no_grad
-
+    # Not under no_grad: fn may itself call autograd.grad (a second-order check).
     x = inputs[in_index]._data
     size_out = _tuple(fn(*inputs))[out_index].numel()
     jacobian = np.zeros((x.size, size_out))
-    with no_grad():
-        for j, position in enumerate(np.ndindex(x.shape)):
-            keep = x[position]
-            x[position] = keep + eps  # nudge one element of the input, in place
-            plus = _tuple(fn(*inputs))[out_index]._data.astype(np.float64).reshape(-1)
-            x[position] = keep - eps
-            minus = _tuple(fn(*inputs))[out_index]._data.astype(np.float64).reshape(-1)
-            x[position] = keep
-            jacobian[j] = (plus - minus) / (2 * eps)
+    for j, position in enumerate(np.ndindex(x.shape)):
+        keep = x[position]
+        x[position] = keep + eps  # nudge one element of the input, in place
+        plus = _tuple(fn(*inputs))[out_index]._data.astype(np.float64).reshape(-1)
+        x[position] = keep - eps
+        minus = _tuple(fn(*inputs))[out_index]._data.astype(np.float64).reshape(-1)
+        x[position] = keep
+        jacobian[j] = (plus - minus) / (2 * eps)
     return jacobian
 
 

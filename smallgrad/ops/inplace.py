@@ -13,7 +13,11 @@ import numpy as np
 
 from ..autograd.grad_mode import _GradState
 from ..tensor import Tensor
+from ._common import as_tensor, broadcast_message, result_dtype
 from .arithmetic import Mul
+
+# when nothing is recorded (e.g. an SGD step under no_grad), NumPy does the work in place
+_UFUNCS = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply, "div_": np.true_divide}
 
 
 def inplace(x: Tensor, name: str, op: Callable, *args) -> Tensor:
@@ -27,6 +31,12 @@ def inplace(x: Tensor, name: str, op: Callable, *args) -> Tensor:
             f"{name}: smallgrad does not record in-place changes to a view of a tensor that "
             "requires grad (PyTorch rewrites the base's history for this). Use the "
             "out-of-place form instead, e.g. y = y * 2 rather than y[0].mul_(2).")
+    if not records and name in _UFUNCS:
+        return _in_place_ufunc(x, name, as_tensor(args[0], x))
+    if not records and name == "zero_":
+        x._data.fill(0)
+        x._version_box[0] += 1
+        return x
     # the old value, as its own tensor in the same place of the graph: a node may save it
     old = x
     if records:
@@ -34,9 +44,7 @@ def inplace(x: Tensor, name: str, op: Callable, *args) -> Tensor:
         old.grad_fn, old._output_nr, old._requires_grad = x.grad_fn, x._output_nr, x._requires_grad
         old._accumulator = x._accumulator
     result = op(old, *args)
-    if result.dtype.category > x.dtype.category:
-        raise RuntimeError(f"result type {result.dtype.tensor_type[:-6]} can't be cast to the "
-                           f"desired output type {x.dtype.tensor_type[:-6]}")
+    _check_cast(result._data.dtype, x)
     if result.shape != x.shape:
         raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast "
                            f"shape {list(result.shape)}")
@@ -45,6 +53,36 @@ def inplace(x: Tensor, name: str, op: Callable, *args) -> Tensor:
     if result.grad_fn is not None:
         x.grad_fn, x._output_nr = result.grad_fn, result._output_nr
         _replace_saved(result.grad_fn, result, x)
+    return x
+
+
+def _check_cast(dtype: np.dtype, x: Tensor) -> None:
+    from ..dtypes import from_numpy
+
+    if dtype.kind != x._data.dtype.kind and (dtype.kind == "f" or x._data.dtype.kind == "b"):
+        raise RuntimeError(f"result type {from_numpy(dtype).tensor_type[:-6]} can't be cast to "
+                           f"the desired output type {x.dtype.tensor_type[:-6]}")
+
+
+def _in_place_ufunc(x: Tensor, name: str, other: Tensor) -> Tensor:
+    dtype = result_dtype(x, other)
+    if name == "div_" and dtype.kind != "f":
+        dtype = np.dtype(np.float32)
+    _check_cast(dtype, x)
+    try:
+        _UFUNCS[name](x._data, other._data, out=x._data, casting="unsafe")
+    except ValueError:
+        if not x._data.flags.writeable:
+            raise RuntimeError(
+                f"{name}: this tensor shares one memory location among several elements "
+                "(it came from expand or broadcasting); clone() it before writing") from None
+        try:
+            shape = np.broadcast_shapes(x.shape, other.shape)
+        except ValueError:
+            raise RuntimeError(broadcast_message(name, x.shape, other.shape)) from None
+        raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast "
+                           f"shape {list(shape)}") from None
+    x._version_box[0] += 1
     return x
 
 
