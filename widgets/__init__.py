@@ -1,0 +1,17 @@
+"""Jupyter widgets that draw smallgrad's computation graph and step through backward.
+
+    draw(tensor)              the static picture: a graphviz.Digraph (forward or autograd view)
+    GraphView(tensor)         the picture, a forward/autograd toggle and a details panel
+    BackwardStepper(root)     backward, one edge at a time, with the chain rule for each edge
+
+    model.py    tensor -> nodes and edges with stable ids     render.py   -> DOT -> SVG, restyling
+    explain.py  the chain-rule card and the details text      stepper.py / graphview.py  the widgets
+
+smallgrad never imports this package.
+"""
+
+from .graphview import GraphView
+from .render import GraphvizMissingError, draw
+from .stepper import BackwardStepper
+
+__all__ = ["BackwardStepper", "GraphView", "GraphvizMissingError", "draw"]

@@ -71,7 +71,8 @@ class EdgeStep(NamedTuple):
     """`grad` flowed from `src` (its input number `index`) into `dst` at `dst_slot`.
 
     `total` is what `dst` holds for that slot so far: when a tensor was used twice,
-    the second edge shows the sum of both partial grads.
+    the second edge shows the sum of both partial grads. `ready` says this was the last
+    grad `dst` waited for, so it runs soon (an AccumulateGrad right after `src`'s edges).
     """
 
     kind = "edge"  # a class attribute, not a field
@@ -81,6 +82,7 @@ class EdgeStep(NamedTuple):
     dst_slot: int
     grad: Tensor
     total: Tensor
+    ready: bool = False
 
 
 class AccumulateStep(NamedTuple):
@@ -243,7 +245,7 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture):
                             and grad._data.base is None
                             and sum(g is grad for g in grad_inputs) == 1)
                 total = _add_to_buffer(buffers, fresh, nxt, slot, grad, is_fresh)
-                yield EdgeStep(node, index, nxt, slot, grad, total)
+                yield EdgeStep(node, index, nxt, slot, grad, total, dependencies[nxt] == 1)
             dependencies[nxt] -= 1
             if dependencies[nxt] == 0:
                 heapq.heappush(ready, (_priority(nxt), nxt))

@@ -22,6 +22,7 @@ is the place where forward left what backward needs. smallgrad's own operations
 from __future__ import annotations
 
 import re
+import weakref
 from typing import Any, ClassVar
 
 import numpy as np
@@ -204,6 +205,8 @@ def _record(ctx: BackwardNode, args: tuple, needs: tuple) -> Any:
     ctx._tensor_positions = tuple(positions)
     ctx._n_args = len(args)
     ctx.next_functions = tuple(edges)
+    if (None, 0) in edges:  # some inputs need no grad: the widgets still draw them, greyed
+        ctx._constant_inputs = _constant_inputs(args, positions, edges)
     ctx._input_meta = tuple(meta)  # the engine checks each grad against these
     ctx._output_meta = tuple((o._data.shape, o._data.dtype) for o in outputs)
     ctx._n_outputs = len(outputs)
@@ -215,5 +218,17 @@ def _record(ctx: BackwardNode, args: tuple, needs: tuple) -> Any:
     if saved:  # note versions now, to catch a later in-place change
         ctx._saved_versions = tuple([t._version_box[0] if t is not None else 0 for t in saved])
     return outputs if is_tuple else outputs[0]
+
+
+def _constant_inputs(args: tuple, positions: list, edges: list) -> dict:
+    """Input number -> the number the user typed (the 2 in `2 * x`), or a weak reference
+    to a tensor that needs no grad. Only the widgets read it, to label those inputs."""
+    found = {}
+    for index, (i, (node, _)) in enumerate(zip(positions, edges)):
+        if node is None:
+            a = args[i]
+            found[index] = a._data.item() if a._is_scalar else weakref.ref(a)
+    return found
+
 
 FunctionCtx = BackwardNode  # the name PyTorch gives the type of ctx

@@ -1,0 +1,566 @@
+"""BackwardStepper: step through backward propagation one edge at a time.
+
+It drives the very generator that `backward()` runs (smallgrad.autograd.backward_steps),
+pulling from it only when the student moves forward onto a step not seen yet: so a
+hook runs when the student reaches it, and what it prints shows up then. Stepping back
+shows a recorded state; it never runs anything again. Going forward again over steps
+already seen replays the records.
+
+One step = one edge a gradient flows on (an EdgeStep), together with the engine's
+finer records that belong to it: before the edge, the hooks, the call and the freeing
+of the node the edge leaves; after it, when it was that node's last edge, the
+AccumulateGrad work of the leaves it made ready (their hooks, then .grad filling in).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import io
+from dataclasses import dataclass, field
+
+import ipywidgets as ipw
+
+from smallgrad import Tensor
+from smallgrad.autograd import AccumulateGrad, backward_steps
+
+from . import explain, model, render
+
+
+@dataclass
+class Pulled:
+    """One engine record, with what was printed while it was made."""
+
+    record: object
+    printed: str = ""
+    retained: Tensor | None = None  # for retain_grad: the tensor's .grad just after
+
+
+@dataclass
+class Step:
+    """The records of one step; `edge` is its EdgeStep (None only for a graph with none)."""
+
+    records: list[Pulled] = field(default_factory=list)
+    edge: object = None
+    error: str = ""
+
+
+class BackwardStepper:
+    """Step through `root.backward(gradient)` edge by edge, in a widget or from Python.
+
+    Python: step(), back(), reset(), run_to_end(), go(k); position, n_steps, current
+    (the EdgeStep), svg, card, details, log. After the last step the graph is exactly as
+    after `root.backward(gradient, retain_graph=retain_graph)`.
+    """
+
+    def __init__(self, root: Tensor, gradient: Tensor | None = None,
+                 names: dict[str, Tensor] | None = None, retain_graph: bool | None = None,
+                 large: bool = False) -> None:
+        self.root = root
+        self._names = model.namespace_tensors() if names is None else names
+        self._engine = backward_steps(root, gradient, retain_graph)  # bad arguments raise here
+        self.large = large
+        self._prefix = render.new_prefix()
+        # both views are modelled now, before backward frees anything; drawn when shown
+        self._graphs = {view: model.build(root, self._names, view, saved=True)
+                        for view in ("forward", "autograd")}
+        full = self._graphs["forward"]
+        self._edges = {e.id: e for e in full.edges}
+        self._root_label = full.nodes[full.root].label.split("\n")[0]
+        self._parts, self._labels = self._edge_labels(full)
+        self._initial = {acc: acc.variable._grad for acc in full.rank
+                         if isinstance(acc, AccumulateGrad)}
+        self._steps: list[Step] = []
+        self._n_steps = full.n_grad_edges or 1  # an edgeless graph still has one step
+        self._exhausted = False
+        self._edges_left = 0  # edges still to come from the node that ran last
+        self._readied = 0  # leaves it made ready: their AccumulateGrad runs after its edges
+        self._position = 0
+        self._layout: tuple | None = None  # (view, graph drawn, svg, message)
+        self._build_widget()
+        self._show()
+
+    # --- the Python API ------------------------------------------------------------------
+    @property
+    def position(self) -> int:
+        """How many steps have been taken (0: before backward)."""
+        return self._position
+
+    @property
+    def n_steps(self) -> int:
+        """The number of steps: the edges a gradient flows on."""
+        return self._n_steps
+
+    @property
+    def current(self):
+        """The EdgeStep of the current step (None before the first)."""
+        return self._steps[self._position - 1].edge if self._position else None
+
+    @property
+    def records(self) -> list:
+        """All engine records of the current step, in order."""
+        return [p.record for p in self._steps[self._position - 1].records] if self._position else []
+
+    def step(self) -> None:
+        """One edge forward (the engine runs now if this step is new)."""
+        self.go(self._position + 1)
+
+    def back(self) -> None:
+        """One edge back: shows the earlier state; nothing runs again."""
+        self.go(self._position - 1)
+
+    def reset(self) -> None:
+        """Back to before backward (only the view; hooks never run twice)."""
+        self.go(0)
+
+    def run_to_end(self) -> None:
+        self.go(self._n_steps)
+
+    def go(self, position: int) -> None:
+        """Show the state after `position` steps, pulling new steps from the engine."""
+        position = max(0, min(int(position), self._n_steps))
+        error = None
+        while len(self._steps) < position and not self._exhausted:
+            try:
+                self._pull_step()
+            except Exception as problem:  # a hook or a backward raised: show it, then raise
+                error = problem
+                break
+        self._position = min(position, len(self._steps))
+        self._show()
+        if error is not None:
+            raise error
+
+    @property
+    def svg(self) -> str:
+        """The SVG as it looks now: class `active` on the current edge, `done` on earlier ones."""
+        _, graph, svg, _ = self._current_layout()
+        return render.mark_svg(svg, self._prefix, self._marks(graph)) if svg else ""
+
+    @property
+    def card(self) -> str:
+        return self._card_text()
+
+    @property
+    def details(self) -> str:
+        return self._details_text(self._selected())
+
+    @property
+    def log(self) -> list[str]:
+        """What happened so far, one line per engine record (plus what hooks printed)."""
+        lines = []
+        for k, step in enumerate(self._steps[:self._position], start=1):
+            lines.extend(self._log_lines(k, step))
+        return lines
+
+    def __repr__(self) -> str:
+        return f"BackwardStepper({self._root_label}): step {self._position}/{self._n_steps}"
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+    # --- pulling from the engine ---------------------------------------------------------
+    def _pull(self) -> Pulled | None:
+        """Take one record from the engine; whatever runs (a hook) runs now."""
+        printed = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(printed):
+                record = next(self._engine)
+        except StopIteration:
+            self._exhausted = True
+            return None
+        except Exception as problem:
+            self._exhausted = True
+            self._fail(f"{type(problem).__name__}: {problem}", printed.getvalue())
+            raise
+        pulled = Pulled(record, printed.getvalue())
+        if record.kind == "hook" and record.hook == "retain_grad":
+            target = record.node.retain_grad_target(record.slot)
+            pulled.retained = target._grad if target is not None else None
+        return pulled
+
+    def _pull_step(self) -> None:
+        step = Step()
+        self._steps.append(step)
+        while step.edge is None:  # the records up to this step's edge
+            pulled = self._pull()
+            if pulled is None:
+                break
+            step.records.append(pulled)
+            record = pulled.record
+            if record.kind == "call":
+                self._edges_left = sum(1 for (nxt, _), g in zip(record.node.next_functions,
+                                                                 record.grad_inputs)
+                                       if nxt is not None and g is not None)
+                self._readied = 0
+            elif record.kind == "edge":
+                step.edge = record
+        if step.edge is None:  # the engine is done: no more edges after all
+            self._finish(step)
+            return
+        self._edges_left -= 1
+        if step.edge.ready and isinstance(step.edge.dst, AccumulateGrad):
+            self._readied += 1
+        if self._edges_left == 0:  # the node's last edge: its ready leaves accumulate now
+            while self._readied:
+                pulled = self._pull()
+                if pulled is None:
+                    break
+                step.records.append(pulled)
+                self._readied -= pulled.record.kind == "accumulate"
+        if len(self._steps) == self._n_steps:  # the last step: let the engine finish
+            while (pulled := self._pull()) is not None:
+                step.records.append(pulled)
+
+    def _finish(self, step: Step) -> None:
+        """The engine ended without another edge: fold its last records into the last step."""
+        if not self._steps[:-1]:  # a graph with no edges: everything is one step
+            self._n_steps = 1
+            return
+        self._steps.pop()
+        self._steps[-1].records.extend(step.records)
+        self._n_steps = len(self._steps)
+
+    def _fail(self, message: str, printed: str) -> None:
+        step = self._steps[-1] if self._steps else None
+        if step is None:
+            step = Step()
+            self._steps.append(step)
+        step.error = message + (f"\n(it printed: {printed.strip()})" if printed.strip() else "")
+        self._n_steps = len(self._steps)
+
+    # --- the state at the current position, from the records -----------------------------
+    def _state(self) -> dict:
+        grads = dict(self._initial)
+        retained, arriving, hooks, freed, filled = {}, {}, {}, set(), set()
+        for step in self._steps[:self._position]:
+            for pulled in step.records:
+                r = pulled.record
+                if r.kind == "accumulate":
+                    grads[r.node] = r.after
+                    filled.add(r.node)
+                elif r.kind == "hook":
+                    hooks.setdefault((r.node, r.slot), []).append(pulled)
+                    if r.hook == "retain_grad":
+                        retained[(r.node, r.slot)] = pulled.retained
+                elif r.kind == "edge":
+                    arriving[(r.dst, r.dst_slot)] = r.total
+                elif r.kind == "root":
+                    arriving[(r.node, r.slot)] = r.grad
+                elif r.kind == "free":
+                    freed.add(r.node)
+        return {"grads": grads, "retained": retained, "arriving": arriving, "hooks": hooks,
+                "freed": freed, "filled": filled}
+
+    def _marks(self, graph: model.Graph) -> dict[str, list[str]]:
+        """class -> ids of the drawn graph that have it now."""
+        full = self._graphs["forward"]
+        state = self._state()
+        done = [full.edge_id(s.edge.src, s.edge.index)
+                for s in self._steps[:max(self._position - 1, 0)] if s.edge is not None]
+        edge = self.current
+        marks: dict[str, list[str]] = {"done": done, "active": [], "running": [], "target": [],
+                                       "filled": [], "freed": [], "gone": []}
+        if edge is not None:
+            marks["active"] = [full.edge_id(edge.src, edge.index)]
+            marks["running"] = [f"n{full.rank[edge.src]}"]
+            # the variable the grad flows to (forward), or the node it flows to (autograd)
+            marks["target"] = [full.var_id(edge.dst, edge.dst_slot) if graph.view == "forward"
+                               else f"n{full.rank[edge.dst]}"]
+        by_rank = lambda nodes: sorted(nodes, key=full.rank.__getitem__)  # noqa: E731
+        marks["filled"] = [f"n{full.rank[acc]}" for acc in by_rank(state["filled"])]
+        marks["filled"] += [full.var_id(node, slot) for node, slot in state["retained"]]
+        for node in by_rank(state["freed"]):
+            r = full.rank[node]
+            marks["freed"].append(f"n{r}")
+            marks["gone"] += [nid for nid in graph.nodes if nid.startswith(f"s{r}_")]
+        present = set(graph.nodes) | {e.id for e in graph.edges}
+        return {cls: [i for i in ids if i in present] for cls, ids in marks.items()}
+
+    # --- text ------------------------------------------------------------------------------
+    def _edge_labels(self, full: model.Graph) -> tuple[dict[str, str], dict[str, str]]:
+        """Which gradient flows on each edge: ∂z/∂y, or a part of it when y is used twice.
+        Returns (edge id -> " (part k)" or "", edge id -> the label drawn on the edge)."""
+        uses: dict[str, list[str]] = {}
+        for e in full.edges:
+            if e.kind == "grad":
+                uses.setdefault(e.src, []).append(e.id)
+        parts, labels = {}, {}
+        for src, ids in uses.items():
+            var = full.nodes[src].label.split("\n")[0]
+            for k, eid in enumerate(ids, start=1):
+                parts[eid] = f" (part {k})" if len(ids) > 1 else ""
+                labels[eid] = f"∂{self._root_label}/∂{var}" + (f", part {k}" if parts[eid] else "")
+        return parts, labels
+
+    def _var_label(self, node, slot: int = 0) -> str:
+        full = self._graphs["forward"]
+        gnode = full.nodes.get(full.var_id(node, slot))
+        return gnode.label.split("\n")[0] if gnode else f"output {slot} of {node.name()}"
+
+    def _input_labels(self, node) -> list[str]:
+        full = self._graphs["forward"]
+        r = full.rank[node]
+        return [full.nodes[self._edges[f"e{r}_{i}"].src].label.split("\n")[0]
+                for i in range(len(node.next_functions))]
+
+    def _card_text(self) -> str:
+        root = self._root_label
+        if self._position == 0:
+            return (f"Before backward. {root}.backward() sends ∂{root}/∂{root} into {root}, "
+                    f"then the gradient flows back along {self._n_steps} edge(s).\n"
+                    "Press “next ▶” to follow it one edge at a time.")
+        step = self._steps[self._position - 1]
+        lines = [f"Step {self._position} of {self._n_steps}"]
+        edge = step.edge
+        if edge is not None:
+            lines[0] += (f": {self._var_label(edge.dst, edge.dst_slot)} ← "
+                         f"{model.op_label(edge.src.name())}   ({edge.src.name()} → "
+                         f"{edge.dst.name().rsplit('::', 1)[-1]}, input {edge.index})")
+            lines += [""] + self._chain_rule(edge)
+        before, after = [], []
+        passed = False  # records after the edge (leaves accumulating) come under "Then"
+        for pulled in step.records:
+            if pulled.record is edge:
+                passed = True
+            elif pulled.record.kind != "root":
+                (after if passed else before).append("• " + self._record_text(pulled))
+        if before:
+            lines += ["", "Before this edge:"] + before
+        if after:
+            lines += ["", "Then:"] + after
+        if edge is not None and isinstance(edge.dst, AccumulateGrad) and not any(
+                p.record.kind == "accumulate" and p.record.node is edge.dst for p in step.records):
+            leaf = self._var_label(edge.dst)
+            lines += ["", f"AccumulateGrad({leaf}) adds this into {leaf}.grad once "
+                          + (f"{edge.src.name()} has sent its other grads." if edge.ready else
+                             f"the other part(s) of ∂{root}/∂{leaf} have arrived.")]
+        if step.error:
+            lines += ["", "Backward stopped with an error:", step.error]
+        return "\n".join(lines)
+
+    def _chain_rule(self, edge) -> list[str]:
+        out = self._var_label(edge.src, 0)
+        inp = self._var_label(edge.dst, edge.dst_slot)
+        upstream = self._upstream(edge.src)
+        part = self._parts.get(self._graphs["forward"].edge_id(edge.src, edge.index), "")
+        lines = explain.chain_rule(root=self._root_label, out=out, inp=inp, part=part,
+                                   node=edge.src, index=edge.index,
+                                   labels=self._input_labels(edge.src), upstream=upstream,
+                                   grad=edge.grad)
+        if edge.total is not edge.grad:  # a tensor used more than once: the parts add up
+            parts = [s.edge.grad for s in self._steps[:self._position] if s.edge is not None
+                     and s.edge.dst is edge.dst and s.edge.dst_slot == edge.dst_slot]
+            lines.append(f"{inp} is used more than once, so its gradient is the sum of the "
+                         f"parts: ∂{self._root_label}/∂{inp} so far = "
+                         + " + ".join(explain.value(g) for g in parts)
+                         + f" = {explain.value(edge.total)}")
+        return lines
+
+    def _upstream(self, node):
+        """The grad that came into `node` (its CallStep's grad_outputs[0])."""
+        for step in reversed(self._steps[:self._position]):
+            for pulled in step.records:
+                if pulled.record.kind == "call" and pulled.record.node is node:
+                    return pulled.record.grad_outputs[0]
+        return None
+
+    def _record_text(self, pulled: Pulled) -> str:
+        r = pulled.record
+        root = self._root_label
+        if r.kind == "root":
+            text = f"start: ∂{root}/∂{root} = {explain.value(r.grad)} enters {root}"
+        elif r.kind == "hook":
+            var = self._var_label(r.node, r.slot)
+            if r.hook == "retain_grad":
+                text = f"retain_grad: {var}.grad = {explain.value(pulled.retained)}"
+            else:
+                text = (f"hook {explain.hook_name(r.hook)} on {var} "
+                        f"{explain.hook_result(r.grad_in, r.grad_out)}")
+        elif r.kind == "call":
+            text = (f"{r.node.name()} ran: ∂{root}/∂{self._var_label(r.node, 0)} "
+                    f"{explain.shape(r.grad_outputs[0])} → a grad for each input")
+        elif r.kind == "free":
+            text = f"{r.node.name()} freed its saved tensors"
+        elif r.kind == "edge":
+            text = (f"{self._var_label(r.dst, r.dst_slot)} ← {model.op_label(r.src.name())}: "
+                    f"{explain.value(r.grad)}")
+            if r.total is not r.grad:
+                text += f" (sum so far: {explain.value(r.total)})"
+        elif r.kind == "accumulate":
+            var = self._var_label(r.node)
+            text = (f"AccumulateGrad: {var}.grad {explain.value(r.before)} → "
+                    f"{explain.value(r.after)}")
+        else:
+            text = str(r.kind)
+        for line in pulled.printed.rstrip().split("\n") if pulled.printed else ():
+            text += f"\n    printed: {line}"
+        return text
+
+    def _log_lines(self, k: int, step: Step) -> list[str]:
+        lines = [f"[{k}] {self._record_text(p)}" for p in step.records]
+        if step.error:
+            lines.append(f"[{k}] error: {step.error}")
+        return lines
+
+    def _selected(self) -> str:
+        full = self._graphs["forward"]
+        chosen = self._pick.value if hasattr(self, "_pick") else ""
+        if chosen:
+            return chosen
+        edge = self.current
+        return full.var_id(edge.dst, edge.dst_slot) if edge is not None else full.root
+
+    def _details_text(self, nid: str) -> str:
+        full = self._graphs["forward"]
+        gnode = full.nodes[nid]
+        state = self._state()
+        if gnode.kind in ("op", "function"):
+            return explain.details(gnode, freed=gnode.node in state["freed"])
+        key = (gnode.node, gnode.slot) if gnode.node is not None else None
+        hooks = []
+        registered = (list(gnode.tensor._hooks.values()) if gnode.kind == "leaf"
+                      and gnode.tensor._hooks else
+                      gnode.node.tensor_hooks(gnode.slot) if gnode.kind == "result" else [])
+        ran = state["hooks"].get(key, []) if key else []
+        for pulled in ran:
+            r = pulled.record
+            line = f"{explain.hook_name(r.hook)}: ran, {explain.hook_result(r.grad_in, r.grad_out)}"
+            if pulled.printed:
+                line += f"; printed {pulled.printed.strip()!r}"
+            hooks.append(line)
+        for hook in registered[len([p for p in ran if p.record.hook != "retain_grad"]):]:
+            hooks.append(f"{explain.hook_name(hook)}: registered, not run yet")
+        if gnode.kind == "leaf":
+            grad = state["grads"].get(gnode.node)
+            waiting = None if gnode.node in state["filled"] else state["arriving"].get(key)
+            return explain.details(gnode, grad=grad, arriving=waiting, hooks=hooks)
+        if gnode.kind == "result":
+            grad = state["retained"].get(key)
+            return explain.details(gnode, grad=grad, arriving=state["arriving"].get(key),
+                                   hooks=hooks)
+        return explain.details(gnode)
+
+    # --- the widget ------------------------------------------------------------------------
+    def _build_widget(self) -> None:
+        size = "20px" if self.large else "13px"
+        width = "130px" if self.large else "90px"
+        buttons = [("⏮ start", "Back to before backward (shows; runs nothing again)", self.reset),
+                   ("◀ back", "One edge back (shows the earlier state; runs nothing again)",
+                    self.back),
+                   ("next ▶", "One edge forward: the gradient flows on the next edge", self.step),
+                   ("end ⏭", "Run to the end of backward", self.run_to_end)]
+        self.buttons = []
+        for text, tip, action in buttons:
+            button = ipw.Button(description=text, tooltip=tip,
+                                layout=ipw.Layout(width=width, height="auto"))
+            button.style.font_size = size
+            button.on_click(self._clicked(action))
+            self.buttons.append(button)
+        self._slider = ipw.IntSlider(value=0, min=0, max=self._n_steps, description="step",
+                                     continuous_update=False)
+        self._play = ipw.Play(value=0, min=0, max=self._n_steps, interval=1500,
+                              description="play", tooltip="Play: one edge every 1.5 s")
+        self._slider.observe(self._moved, "value")
+        self._play.observe(self._moved, "value")
+        self._view = ipw.ToggleButtons(options=["forward", "autograd"], value="forward",
+                                       tooltips=["Operators and variables, as in the lessons",
+                                                 "The nodes backward runs (next_functions)"])
+        self._view.observe(lambda _: self._show(), "value")
+        full = self._graphs["forward"]
+        variables = [(f"{g.label.split(chr(10))[0]} ({g.kind})", g.id)
+                     for g in full.nodes.values() if g.kind != "op"]
+        if len(variables) > 300:  # a big graph: only the named variables and the leaves
+            variables = [v for v in variables if full.nodes[v[1]].name
+                         or full.nodes[v[1]].kind == "leaf"][:300]
+        self._pick = ipw.Dropdown(options=[("the variable the grad flows to", "")] + variables,
+                                  value="", description="details of")
+        self._pick.observe(lambda _: self._show(), "value")
+        self._picture = ipw.HTML()  # the big SVG: changes only with a new layout
+        self._style = ipw.HTML()  # the small per-step <style>
+        self._note = ipw.HTML()
+        self._card = ipw.HTML()
+        self._details = ipw.HTML()
+        self._log = ipw.HTML()
+        self._status = ipw.HTML()
+        legend = ipw.HTML(f'<small>{html.escape(render.LEGEND)}</small>')
+        controls = ipw.HBox(self.buttons + [self._play, self._slider, self._status])
+        panels = ipw.HBox([self._card, ipw.VBox([self._pick, self._details])])
+        children = [controls, self._view, self._note, self._picture, self._style, legend, panels]
+        if not self.large:  # projector mode: compact, the log stays in Python (.log)
+            children.append(self._log)
+        self.widget = ipw.VBox(children)
+
+    def _clicked(self, action):
+        def handler(_button):
+            with contextlib.suppress(Exception):  # the card and the log show the error
+                action()
+        return handler
+
+    def _moved(self, change) -> None:
+        if change["new"] != self._position and not getattr(self, "_syncing", False):
+            with contextlib.suppress(Exception):
+                self.go(change["new"])
+
+    def _current_layout(self) -> tuple:
+        """(view, graph drawn, svg, message) for the current view and step; laid out once,
+        or (for a big graph) again when the active edge leaves the part that is drawn."""
+        view = self._view.value
+        edge = self.current
+        full = self._graphs[view]
+        if edge is not None:
+            eid = full.edge_id(edge.src, edge.index)
+            centers, what = self._edges_ends(full, eid), "the current edge"
+        else:
+            eid, centers, what = None, [full.root], "the root"
+        layout = self._layout
+        if layout is not None and layout[0] == view and (
+                layout[1] is full or eid is None or any(e.id == eid for e in layout[1].edges)):
+            return layout
+        graph = render.fit(full, centers, what)
+        svg, message = render.picture(graph, self._prefix, large=self.large,
+                                      edge_labels=self._labels)
+        self._layout = (view, graph, svg, message)
+        return self._layout
+
+    @staticmethod
+    def _edges_ends(graph: model.Graph, eid: str) -> list[str]:
+        for e in graph.edges:
+            if e.id == eid:
+                return [e.src, e.dst]
+        return [graph.root]
+
+    def _show(self) -> None:
+        """Bring every panel up to date with the current position."""
+        if not hasattr(self, "widget"):
+            return
+        layout = self._current_layout()
+        _, graph, svg, message = layout
+        html_svg = f'<div style="overflow:auto;max-height:70vh">{svg}</div>' if svg else ""
+        if self._picture.value != html_svg:  # only with a new layout: the big update is rare
+            self._picture.value = html_svg
+        notes = [graph.note] if graph.note else []
+        if message:
+            notes.append(message)
+        self._note.value = "".join(f"<pre>{html.escape(n)}</pre>" for n in notes)
+        self._style.value = render.step_css(self._prefix, self._marks(graph))
+        font = "font-size:20px" if self.large else "font-size:13px"
+        card, details = html.escape(self.card), html.escape(self.details)
+        self._card.value = f'<pre style="{font};white-space:pre-wrap">{card}</pre>'
+        self._details.value = f'<pre style="{font}">{details}</pre>'
+        log = self.log
+        self._log.value = ('<pre style="max-height:12em;overflow:auto">'
+                           + html.escape("\n".join(log[-200:]) or "(nothing has run yet)")
+                           + "</pre>")
+        self._syncing = True
+        try:
+            for control in (self._slider, self._play):
+                control.max = self._n_steps
+                control.value = self._position
+        finally:
+            self._syncing = False
+        self.buttons[0].disabled = self.buttons[1].disabled = self._position == 0
+        self.buttons[2].disabled = self.buttons[3].disabled = self._position >= self._n_steps
+        self._status.value = f"<b>step {self._position}/{self._n_steps}</b>"
