@@ -20,14 +20,17 @@ NBVAL_ARGS := $(if $(NOTEBOOKS),tests lessons/ --nbval --nbval-current-env \
                 $(if $(SANITIZE),--nbval-sanitize-with lessons/sanitize.cfg))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup .venv dot lessons test torch ci bench clean distclean
+.PHONY: help setup .venv dot lessons test torch ci test-ui chromium screenshot bench clean distclean
 
 help:
 	@echo "make lessons    set up, then open the lessons in JupyterLab"
 	@echo "make test       set up, then run the whole suite (pytest, nbval on lessons/, ruff)"
 	@echo "make setup      create $(VENV)/ with smallgrad and its dev+lessons extras; check Graphviz"
 	@echo "make torch      install the optional PyTorch oracle (torch==2.13.0) into $(VENV)/"
-	@echo "make ci         torch, then test (what .ci/run runs)"
+	@echo "make test-ui    the browser tests: the stepper clicked in JupyterLab in headless Chromium"
+	@echo "                (installs apt chromium when root, and the browser extra)"
+	@echo "make screenshot run the stepper's browser test and save docs/stepper.png (for the README)"
+	@echo "make ci         torch, then test, then test-ui (what .ci/run runs)"
 	@echo "make bench      run the benchmark"
 	@echo "make clean      remove caches and build output (distclean also removes $(VENV)/)"
 
@@ -77,8 +80,29 @@ torch: setup
 ci:
 	$(MAKE) torch
 	SMALLGRAD_REQUIRE_TORCH=1 $(MAKE) test
-# >>> browser tests go here, once they exist (see issues): install chromium, the `browser`
-# >>> extra, then e.g. `$(MAKE) test-browser`.
+	$(MAKE) test-ui
+
+# --- browser tests ----------------------------------------------------------------------------
+# tests/browser/ starts JupyterLab and drives Debian's `chromium` with Playwright's Python API
+# (by executable_path: never `playwright install`). `make test` deselects them (pyproject's
+# addopts); here SMALLGRAD_REQUIRE_BROWSER=1 turns a missing chromium or playwright into a
+# failure instead of a skip.
+BROWSER_STAMP := $(VENV)/.installed-browser
+
+$(BROWSER_STAMP): pyproject.toml $(STAMP)
+	$(VPY) -m pip install --disable-pip-version-check -e '.[browser]'
+	@touch $@
+
+chromium:
+	@scripts/ensure-chromium.sh
+
+test-ui: setup chromium $(BROWSER_STAMP)
+	SMALLGRAD_REQUIRE_BROWSER=1 $(VPY) -m pytest -m browser tests/browser $(PYTEST_ARGS)
+
+# Writes docs/stepper.png, the README's picture, from a real run (CI never writes it).
+screenshot: setup chromium $(BROWSER_STAMP)
+	SMALLGRAD_REQUIRE_BROWSER=1 SMALLGRAD_SCREENSHOT=1 $(VPY) -m pytest -m browser \
+	  tests/browser/test_stepper_in_jupyterlab.py $(PYTEST_ARGS)
 
 bench: setup
 	@if [ -f bench/run.py ]; then \

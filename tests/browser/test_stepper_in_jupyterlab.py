@@ -1,0 +1,219 @@
+"""The stepping lesson in a real JupyterLab: Run All, then click the BackwardStepper.
+
+- The highlighted edge moves with each click of "next ▶", one edge at a time, and it is the
+  edge that the same stepper reports from Python (the browser shows what the kernel means).
+- The chain-rule card changes with each step.
+- A hook's printout appears at the step where backward reaches the hook, and not before.
+- A screenshot of the stepper: always in pytest's tmp folder; into docs/stepper.png (the
+  README's picture) only with SMALLGRAD_SCREENSHOT=1 (`make screenshot`), so that CI and
+  ordinary runs never touch the repository.
+
+The lesson is copied to the server's temporary folder (with _check.py and solutions.md,
+which it imports): the repository's notebook and its stored outputs are never modified.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import shutil
+
+import pytest
+
+from .labkit import (
+    REPO,
+    open_notebook,
+    outputs,
+    run_all,
+    tracebacks,
+)
+
+pytestmark = pytest.mark.browser
+
+LESSON = REPO / "lessons" / "04_stepping.ipynb"
+SCREENSHOT = REPO / "docs" / "stepper.png"
+
+# The edges the stepper highlights. In the browser the highlight is a per-step <style> that
+# restyles the SVG by id (the SVG itself never changes), so the active edge is found by the
+# colour the student sees: the `active` mark's stroke (render.MARKS), or a class `active`
+# should the widget ever set one.
+_EDGES_JS = """
+([root, activeRgb, doneRgb]) => {
+  const result = {active: [], done: []};
+  for (const g of root.querySelectorAll('svg g.edge')) {
+    const path = g.querySelector('path');
+    const stroke = path ? getComputedStyle(path).stroke : '';
+    if (g.classList.contains('active') || stroke === activeRgb) result.active.push(g.id);
+    else if (g.classList.contains('done') || stroke === doneRgb) result.done.push(g.id);
+  }
+  return result;
+}
+"""
+CARD = re.compile(r"^\s*(Before backward|Step \d+ of \d+)")
+
+
+def _rgb(hex_colour: str) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+def _code_cells(notebook) -> list[str]:
+    return ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
+
+
+def _lesson_cell(sources: list[str], *needles: str) -> str:
+    for source in sources:
+        if all(n in source for n in needles):
+            return source
+    pytest.fail(f"{LESSON.name} has no code cell with {needles}: the test follows the lesson's "
+                "stepper on z = w*x + b and its hook example; update the test with the lesson",
+                pytrace=False)
+
+
+class Stepper:
+    """One BackwardStepper's output in the page."""
+
+    def __init__(self, page, root):
+        from widgets.render import BLUE, VERMILLION
+
+        self.page, self.root = page, root
+        self.colours = [_rgb(VERMILLION), _rgb(BLUE)]
+        self.card = root.locator(".widget-html-content pre").filter(has_text=CARD).first
+
+    def button(self, text: str):
+        return self.root.locator("button.widget-button", has_text=text)
+
+    def status(self) -> str:
+        return self.root.locator(".widget-html-content b", has_text="step").inner_text()
+
+    def wait_status(self, position: int) -> None:
+        self.root.locator(".widget-html-content b",
+                          has_text=re.compile(rf"^step {position}/\d+$")).wait_for()
+
+    def click(self, text: str, position: int) -> None:
+        self.button(text).click()
+        self.wait_status(position)
+        self.card.filter(has_text="Before backward" if position == 0
+                         else f"Step {position} of").wait_for()
+
+    def edges(self) -> dict[str, list[str]]:
+        return self.page.evaluate(_EDGES_JS, [self.root.element_handle(), *self.colours])
+
+    def panels(self) -> str:
+        return "\n".join(self.root.locator(".widget-html-content pre").all_inner_texts())
+
+
+def _steppers(page):
+    return outputs(page).filter(has=page.locator("button.widget-button", has_text="next ▶"))
+
+
+def _python_active_edges(setup: str) -> tuple[list[str], list[str]]:
+    """Step a stepper built by `setup` in this process: (active edge per step, card per step).
+    Ids lose their per-widget prefix (sg<N>_), which differs between processes."""
+    import smallgrad as t
+    import widgets
+
+    namespace = {"t": t, "widgets": widgets}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(setup, namespace)
+        if not isinstance(namespace.get("z"), t.Tensor):
+            pytest.fail(f"the lesson's graph cell no longer defines z:\n{setup}", pytrace=False)
+        stepper = widgets.BackwardStepper(namespace["z"], names={
+            k: v for k, v in namespace.items() if isinstance(v, t.Tensor)})
+        active, cards = [], []
+        for _ in range(stepper.n_steps):
+            stepper.step()
+            found = re.search(r'<g id="sg\d+_([^"]+)" class="active ', stepper.svg)
+            active.append(found.group(1) if found else None)
+            cards.append(stepper.card)
+    return active, cards
+
+
+def test_stepper_lesson_in_jupyterlab(page, lab, guard, tmp_path):
+    if not LESSON.exists():
+        pytest.fail(f"{LESSON} does not exist", pytrace=False)
+    notebook = json.loads(LESSON.read_text())
+    sources = _code_cells(notebook)
+    graph_cell = _lesson_cell(sources, "w * x", "+ b")
+    hook_cell = _lesson_cell(sources, "register_hook", "BackwardStepper(")
+    printed = re.search(r'print\(\s*"([^"]+)"', hook_cell)
+    assert printed, "the lesson's hook should print a literal string"
+    printed = printed.group(1)
+
+    # The copy: the lesson, plus one cell at the end that runs the lesson's own hook example
+    # again, so that one stepper is left untouched by code for the browser to drive.
+    notebook["cells"].append({"cell_type": "code", "execution_count": None, "metadata": {},
+                              "outputs": [], "source": hook_cell})
+    for support in LESSON.parent.iterdir():  # what the lesson imports or reads (_check.py, ...)
+        if support.suffix in (".py", ".md", ".cfg"):
+            shutil.copyfile(support, lab.notebook_dir / support.name)
+    name = LESSON.name
+    (lab.notebook_dir / name).write_text(json.dumps(notebook))
+
+    open_notebook(page, lab, name)
+    run_all(page, lab)
+    assert tracebacks(page) == [], "the lesson raised in JupyterLab"
+
+    steppers = _steppers(page)
+    steppers.last.locator("svg g.edge").first.wait_for()
+    assert steppers.count() >= 2, "expected the lesson's steppers to render"
+
+    # --- 1. the first stepper (z = w*x + b): the highlighted edge and the card move ---------
+    first = Stepper(page, steppers.first)
+    first.card.wait_for()
+    expected_active, _ = _python_active_edges(graph_cell.split("widgets.draw")[0])
+    first.click("⏮", 0)  # the lesson's code cells left it part-way: start over
+    assert first.edges()["active"] == []
+    seen_active, seen_cards = [], [first.card.inner_text()]
+    for position in range(1, len(expected_active) + 1):
+        first.click("next ▶", position)
+        edges = first.edges()
+        assert len(edges["active"]) == 1, f"step {position}: active edges {edges['active']}"
+        assert len(edges["done"]) == position - 1, f"step {position}: done edges {edges}"
+        seen_active.append(edges["active"][0])
+        seen_cards.append(first.card.inner_text())
+        if position == 3:
+            first.root.screenshot(path=str(tmp_path / "stepper.png"))
+    assert first.button("next ▶").is_disabled()
+    stripped = [re.sub(r"^sg\d+_", "", i) for i in seen_active]
+    assert stripped == expected_active, "the browser highlights other edges than Python says"
+    assert len(set(seen_active)) == len(seen_active), f"the highlight did not move: {seen_active}"
+    assert len(set(seen_cards)) == len(seen_cards), "the card did not change with each step"
+
+    # ◀ goes back: the earlier edge and card come back.
+    first.click("◀", len(seen_active) - 1)
+    assert first.edges()["active"] == [seen_active[-2]]
+    assert first.card.inner_text() == seen_cards[-2]
+
+    # --- 2. the untouched hooked stepper (the appended cell): the printout waits its step ---
+    hooked = Stepper(page, steppers.last)
+    hooked.wait_status(0)
+    assert printed not in hooked.panels()
+    hook_step = None
+    for position in range(1, 10):
+        if hooked.button("next ▶").is_disabled():
+            break
+        hooked.click("next ▶", position)
+        if printed in hooked.card.inner_text():
+            hook_step = position
+            break
+        assert printed not in hooked.panels(), f"the printout shows at step {position}"
+    assert hook_step is not None, f"the hook's printout {printed!r} never appeared"
+    assert hook_step > 1, "the hook ran at the first step: before backward reached it"
+    assert f"printed: {printed}" in hooked.panels()  # the log has it too
+    # One step back shows the state before the hook again (nothing runs again).
+    hooked.click("◀", hook_step - 1)
+    assert printed not in hooked.panels()
+
+    # --- 3. the screenshot --------------------------------------------------------------
+    shot = tmp_path / "stepper.png"
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("SMALLGRAD_SCREENSHOT") == "1":
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        shutil.copyfile(shot, SCREENSHOT)
+        print(f"wrote {SCREENSHOT}")
+
+    assert guard.blocked == [], f"requests that tried to leave 127.0.0.1: {guard.blocked}"
