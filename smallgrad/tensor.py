@@ -102,10 +102,16 @@ class Tensor:
                             "require differentiation use var_no_grad = var.detach().")
             raise RuntimeError(message)
         if value and self._data.dtype.kind != "f":
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients")
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        # PyTorch's words differ a little from the setter's, and a non-leaf may be told True
+        if requires_grad and self.grad_fn is not None:
+            return self
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 
@@ -339,6 +345,12 @@ class Tensor:
     def __ge__(self, other): return F.compare(np.greater_equal, self, other)
     def __eq__(self, other): return F.compare(np.equal, self, other)  # type: ignore[override]
     def __ne__(self, other): return F.compare(np.not_equal, self, other)  # type: ignore[override]
+    # & | ^ ~ on bool (or integer) tensors, e.g. masks: (x > 0) & (x < 1)
+    def __and__(self, other): return F.compare(np.bitwise_and, self, other)
+    def __or__(self, other): return F.compare(np.bitwise_or, self, other)
+    def __xor__(self, other): return F.compare(np.bitwise_xor, self, other)
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+    def __invert__(self): return Tensor._make(np.invert(self._data))
 
     def add(self, other, alpha=1): return F.add(self, other if alpha == 1 else other * alpha)
     def sub(self, other, alpha=1): return F.sub(self, other if alpha == 1 else other * alpha)
@@ -349,8 +361,10 @@ class Tensor:
     def neg(self): return F.neg(self)
     def reciprocal(self): return F.reciprocal(self)
     def matmul(self, other): return F.matmul(self, other)
-    def mm(self, other): return F.matmul(self, other)
-    def dot(self, other): return F.matmul(self, other)
+    def mm(self, other): return F.mm(self, other)
+    def mv(self, other): return F.mv(self, other)
+    def bmm(self, other): return F.bmm(self, other)
+    def dot(self, other): return F.dot(self, other)
 
     def exp(self): return F.exp(self)
     def log(self): return F.log(self)
@@ -374,6 +388,13 @@ class Tensor:
     def max(self, dim=None, keepdim=False): return F.max(self, dim, keepdim)
     def min(self, dim=None, keepdim=False): return F.min(self, dim, keepdim)
     def argmax(self, dim=None, keepdim=False): return F.argmax(self, dim, keepdim)
+    def all(self, dim=None, keepdim=False): return F.logical_reduce(np.all, self, dim, keepdim)
+    def any(self, dim=None, keepdim=False): return F.logical_reduce(np.any, self, dim, keepdim)
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return F.isclose(self, other, rtol, atol, equal_nan)
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return F.allclose(self, other, rtol, atol, equal_nan)
+    def equal(self, other): return F.equal(self, other)
     def norm(self, p=2, dim=None, keepdim=False): return F.norm(self, p, dim, keepdim)
     def softmax(self, dim): return F.softmax(self, dim)
     def log_softmax(self, dim): return F.log_softmax(self, dim)
@@ -386,7 +407,10 @@ class Tensor:
     def flatten(self): return F.reshape(self, (-1,))
     def transpose(self, dim0, dim1): return F.transpose(self, dim0, dim1)
     def t(self): return F.t(self)
-    def permute(self, *dims): return F.permute(self, _shape_args(dims))
+    def permute(self, *dims):
+        if not dims:
+            raise TypeError('permute() missing 1 required positional arguments: "dims"')
+        return F.permute(self, _shape_args(dims))
     def unsqueeze(self, dim): return F.unsqueeze(self, dim)
     def squeeze(self, dim=None): return F.squeeze(self, dim)
 
@@ -394,6 +418,8 @@ class Tensor:
     def T(self): return F.permute(self, tuple(range(self._data.ndim))[::-1])
 
     def clone(self): return F.clone(self)
+    def is_contiguous(self): return bool(self._data.flags.c_contiguous)
+    def contiguous(self): return self if self.is_contiguous() else F.contiguous(self)
     def to(self, dtype): return F.to_dtype(self, dtype)
     def float(self): return F.to_dtype(self, dtypes.float32)
     def double(self): return F.to_dtype(self, dtypes.float64)

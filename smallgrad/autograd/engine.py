@@ -6,7 +6,8 @@ reaches it. Each step is done by the time the generator hands it out.
 
 The order is PyTorch's: a node runs once every gradient flowing into it has arrived
 and been summed (dependency counting). Among ready nodes the newest runs first, and
-AccumulateGrad runs as soon as it is ready; ties follow creation order. The events
+AccumulateGrad runs as soon as it is ready; several ready AccumulateGrads come out in
+the order PyTorch's heap gives them (see ReadyQueue). The events
 of one node stay together:
 
     HookStep*      a tensor hook (or retain_grad) sees the grad, maybe replaces it
@@ -20,7 +21,6 @@ Nothing here recurses, so a 100,000-op chain is fine.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Generator, Sequence
 from typing import Any, NamedTuple
 
@@ -177,13 +177,13 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture):
         _add_to_buffer(buffers, fresh, node, slot, grad, is_fresh=False)
         yield RootStep(node, slot, grad)
 
-    ready: list = []  # a heap: the newest node first, AccumulateGrad before all others
+    ready = ReadyQueue()  # the newest node first, AccumulateGrad before all others
     for node in root_nodes:
         if dependencies.get(node, 0) == 0:
-            heapq.heappush(ready, (_priority(node), node))
+            ready.push(node)
 
-    while ready:
-        node = heapq.heappop(ready)[1]
+    while ready.items:
+        node = ready.pop()
         grads = buffers.pop(node, None) or [None] * node._n_outputs
         is_leaf_end = type(node) is AccumulateGrad
 
@@ -248,7 +248,7 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture):
                 yield EdgeStep(node, index, nxt, slot, grad, total, dependencies[nxt] == 1)
             dependencies[nxt] -= 1
             if dependencies[nxt] == 0:
-                heapq.heappush(ready, (_priority(nxt), nxt))
+                ready.push(nxt)
 
     if capture is None:
         return None
@@ -259,10 +259,59 @@ def _always(node: Node) -> bool:
     return True
 
 
-def _priority(node: Node) -> int:
-    # PyTorch runs the newest node first, and AccumulateGrad as soon as it is ready.
-    # Creation numbers are unique, so two nodes never tie.
-    return -node._seq - (1 << 62 if type(node) is AccumulateGrad else 0)
+def _priority(node: Node) -> float:
+    # PyTorch runs the newest node first, and AccumulateGrad as soon as it is ready:
+    # its sequence number is the largest there is, the same for every AccumulateGrad.
+    return float("inf") if type(node) is AccumulateGrad else node._seq
+
+
+class ReadyQueue:
+    """The nodes whose grads have all arrived, highest priority first.
+
+    PyTorch keeps them in a std::priority_queue. AccumulateGrads all have the same
+    priority, and a heap does not keep such ties in arrival order (four leaves of one
+    node run as 0, 2, 1, 3), so this is the same binary heap, step for step as
+    libstdc++'s push_heap and pop_heap: the hooks of leaves fire in PyTorch's order.
+    """
+
+    __slots__ = ("items",)
+
+    def __init__(self) -> None:
+        self.items: list[tuple[float, Node]] = []
+
+    def push(self, node: Node) -> None:
+        items = self.items
+        entry = (_priority(node), node)
+        items.append(entry)
+        self._sift_up(len(items) - 1, entry)
+
+    def pop(self) -> Node:
+        items = self.items
+        top, last = items[0], items.pop()
+        size = len(items)
+        if size:  # fill the hole at the root as libstdc++'s __adjust_heap does
+            hole = child = 0
+            while child < (size - 1) // 2:
+                child = 2 * (child + 1)
+                if items[child][0] < items[child - 1][0]:
+                    child -= 1
+                items[hole] = items[child]
+                hole = child
+            if size % 2 == 0 and child == (size - 2) // 2:
+                child = 2 * (child + 1)
+                items[hole] = items[child - 1]
+                hole = child - 1
+            self._sift_up(hole, last)
+        return top[1]
+
+    def _sift_up(self, hole: int, entry: tuple) -> None:
+        items = self.items
+        parent = (hole - 1) // 2
+        while hole > 0 and items[parent][0] < entry[0]:
+            items[hole] = items[parent]
+            hole = parent
+            parent = (hole - 1) // 2
+        items[hole] = entry
 
 
 def _count_dependencies(roots, follow=_always, keep=_always) -> dict[Node, int]:
@@ -328,6 +377,8 @@ def _call_hook(hook: Callable, grad: Tensor, create_graph: bool):
         new = hook(grad)
     finally:
         _GradState.enabled = prev
+    if new is not None and not isinstance(new, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
     if new is not None and new.shape != grad.shape:
         name = getattr(hook, "__name__", repr(hook))
         raise RuntimeError(f"hook '{name}' has changed the size of value")
@@ -337,7 +388,8 @@ def _call_hook(hook: Callable, grad: Tensor, create_graph: bool):
 def _retain(target: Tensor, grad: Tensor) -> None:
     old = target._grad
     if old is None:
-        target._grad = grad.clone() if not grad.requires_grad else grad
+        # a row-major copy, as PyTorch's retain_grad makes (clone would keep the layout)
+        target._grad = grad.contiguous().clone() if not grad.requires_grad else grad
     else:
         target._grad = old + grad
 
@@ -348,9 +400,7 @@ def _materialize(node: Node, grads: list) -> list:
         return grads
     import numpy as np
 
-    from ..tensor import Tensor
-
-    return [g if g is not None else Tensor._make(np.zeros(shape, dtype))
+    return [g if g is not None or shape is None else Tensor._make(np.zeros(shape, dtype))
             for g, (shape, dtype) in zip(grads, node._output_meta)]
 
 

@@ -208,10 +208,13 @@ def _record(ctx: BackwardNode, args: tuple, needs: tuple) -> Any:
     if (None, 0) in edges:  # some inputs need no grad: the widgets still draw them, greyed
         ctx._constant_inputs = _constant_inputs(args, positions, edges)
     ctx._input_meta = tuple(meta)  # the engine checks each grad against these
-    ctx._output_meta = tuple((o._data.shape, o._data.dtype) for o in outputs)
+    # (shape, dtype) of each output; forward may also return non-tensors (they pass through)
+    ctx._output_meta = tuple((o._data.shape, o._data.dtype) if isinstance(o, Tensor)
+                             else (None, None) for o in outputs)
     ctx._n_outputs = len(outputs)
     for nr, o in enumerate(outputs):
-        if id(o) not in ctx._non_differentiable and o._data.dtype.kind == "f":
+        if (isinstance(o, Tensor) and id(o) not in ctx._non_differentiable
+                and o._data.dtype.kind == "f"):
             o.grad_fn = ctx
             o._output_nr = nr
     saved = ctx._saved

@@ -13,6 +13,8 @@ class GradcheckError(RuntimeError):
 
 
 def _tuple(x) -> tuple:
+    if isinstance(x, list):  # as in PyTorch, a list of inputs counts as a tuple
+        return tuple(x)
     return x if isinstance(x, tuple) else (x,)
 
 

@@ -12,6 +12,8 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
@@ -118,22 +120,33 @@ class AccumulateGrad(Node):
     def accumulate(self, grad: Tensor, *, fresh: bool) -> tuple[Tensor | None, Tensor]:
         """Add `grad` into `variable.grad`; returns (before, after).
 
-        Out of place, so the old `.grad` tensor stays as it was: a stepper can show it.
-        `fresh` says the engine made `grad` and nobody else holds it, so it can be kept
-        without a copy; otherwise a copy keeps `x.grad` from aliasing another tensor.
+        As in PyTorch, a second grad is added in place: `g = x.grad` sees the sum too
+        (and its _version goes up). `before` is then a copy of the old values, so that a
+        stepper can still show them. `fresh` says the engine made `grad` and nobody else
+        holds it, so it can be kept without a copy; otherwise a copy keeps `x.grad` from
+        aliasing another tensor.
         """
         from ..tensor import Tensor
 
         var = self.variable
         before = var._grad
         if before is None:
-            after = grad.detach() if fresh else Tensor._make(grad._data.copy())
-            if grad.requires_grad:  # create_graph=True: keep the graph of the grad
-                after = grad
-        elif grad.requires_grad or before.requires_grad:
-            after = before + grad
+            if grad.requires_grad:  # create_graph=True: a recorded copy (CopyBackwards)
+                from ..ops.inplace import Copy
+
+                after = Copy.apply(Tensor._make(np.zeros_like(grad._data)), grad)
+            elif grad._data.strides != var._data.strides and grad._data.ndim > 1:
+                # PyTorch's layout contract: .grad is laid out in memory like the leaf
+                after = Tensor._make(np.empty_like(var._data, dtype=grad._data.dtype))
+                after._data[...] = grad._data
+            else:
+                after = grad.detach() if fresh else Tensor._make(grad._data.copy())
+        elif grad.requires_grad or before.requires_grad or not before._data.flags.writeable:
+            after = before + grad  # create_graph=True: out of place, so it is recorded
         else:
-            after = Tensor._make(before._data + grad._data)
+            after, before = before, Tensor._make(before._data.copy())
+            after._data += grad._data
+            after._version_box[0] += 1
         var._grad = after
         return before, after
 

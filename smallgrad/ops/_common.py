@@ -47,7 +47,7 @@ def result_dtype(*tensors: Tensor) -> np.dtype:
     for t in tensors:
         group = 0 if t._is_scalar else (1 if t._data.ndim == 0 else 2)
         old = groups.get(group)
-        groups[group] = t._data.dtype if old is None else np.promote_types(old, t._data.dtype)
+        groups[group] = t._data.dtype if old is None else _promote(old, t._data.dtype)
     result = None
     for group in (2, 1, 0):
         dtype = groups.get(group)
@@ -58,6 +58,15 @@ def result_dtype(*tensors: Tensor) -> np.dtype:
         elif _CATEGORY[dtype.kind] > _CATEGORY[result.kind]:
             result = dtype if group else _DEFAULT_FOR_KIND[dtype.kind]
     return result
+
+
+def _promote(a: np.dtype, b: np.dtype) -> np.dtype:
+    """Two dtypes of one group: the higher category wins outright (int64 and float32 give
+    float32, not NumPy's float64); within a category, the larger type."""
+    category_a, category_b = _CATEGORY[a.kind], _CATEGORY[b.kind]
+    if category_a != category_b:
+        return a if category_a > category_b else b
+    return np.promote_types(a, b)
 
 
 def promoted(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
@@ -73,9 +82,17 @@ def elementwise(name: str, fn: Callable, a: Tensor, b: Tensor) -> np.ndarray:
     """fn(a, b) on arrays with broadcasting; a shape mismatch names the op and both shapes."""
     x, y = promoted(a, b)
     try:
-        return fn(x, y)
+        result = fn(x, y)
     except ValueError:
         raise RuntimeError(broadcast_message(name, x.shape, y.shape)) from None
+    if (not x.flags.c_contiguous and x.shape == np.shape(result) and x.ndim > 1
+            and 0 not in x.strides):
+        # PyTorch lays the result out like the first operand (x.t() + y is "transposed"
+        # too); NumPy may choose row-major when the operands disagree
+        laid_out = np.empty_like(x, dtype=result.dtype)
+        laid_out[...] = result
+        return laid_out
+    return result
 
 
 def broadcast_message(name: str, shape_a: tuple, shape_b: tuple) -> str:

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._common import as_tensor, elementwise, float_data, quiet, unbroadcast
+from ._common import as_tensor, elementwise, float_data, promoted, quiet, unbroadcast
 
 
 def _true_divide(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -53,7 +53,8 @@ class Sub(Function):
         shape_a, shape_b = ctx.shapes
         need_a, need_b = ctx.needs_input_grad
         return (unbroadcast(grad, shape_a) if need_a else None,
-                -unbroadcast(grad, shape_b) if need_b else None)
+                # negate, then sum (as PyTorch does): a sum of -0.s is 0., so the order shows
+                unbroadcast(-grad, shape_b) if need_b else None)
 
 
 class Rsub(Function):
@@ -152,8 +153,8 @@ class Pow(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         n = ctx.n
-        if n == 0:
-            return grad * 0, None
+        if n == 0:  # zeros, as in PyTorch (grad * 0 would give -0. where grad < 0)
+            return Tensor._make(np.zeros_like(grad._data)), None
         return grad * (n * x ** (n - 1)), None
 
 
@@ -170,15 +171,14 @@ class PowTensor(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        from .shape import where
+
         a, b, result = ctx.saved_tensors
         grad_a = grad_b = None
-        if ctx.needs_input_grad[0]:
-            grad_a = unbroadcast(grad * b * a ** (b - 1), a.shape)
-        if ctx.needs_input_grad[1]:
-            from .shape import where
-
-            # PyTorch's convention: where a == 0 and b >= 0 the grad for b is 0, not nan
-            safe = where((a == 0) & (b >= 0), 0.0, grad * result * a.log())
+        if ctx.needs_input_grad[0]:  # PyTorch's conventions: where b == 0 the grad is 0
+            grad_a = unbroadcast(where(b == 0, 0.0, grad * (b * a ** (b - 1))), a.shape)
+        if ctx.needs_input_grad[1]:  # and where a == 0 and b >= 0 the grad for b is 0, not nan
+            safe = where((a == 0) & (b >= 0), 0.0, grad * (result * a.log()))
             grad_b = unbroadcast(safe, b.shape)
         return grad_a, grad_b
 
@@ -193,12 +193,19 @@ class Rpow(Function):
         result = Tensor._make(np.asarray(elementwise("pow", _power, as_tensor(c, x), x)))
         ctx.save_for_backward(result)
         ctx.log_c = float(np.log(c)) if c > 0 else float("nan") if c < 0 else float("-inf")
+        # PyTorch's convention for 0 ** x: the grad is 0 where x >= 0, not nan
+        ctx.zero_grad_at = Tensor._make(x._data >= 0) if c == 0 else None
         return result
 
     @staticmethod
     def backward(ctx, grad):
         (result,) = ctx.saved_tensors
-        return grad * result * ctx.log_c, None
+        grad_x = grad * (result * ctx.log_c)
+        if ctx.zero_grad_at is not None:
+            from .shape import where
+
+            grad_x = where(ctx.zero_grad_at, 0.0, grad_x)
+        return grad_x, None
 
 
 # --- the functions that Tensor's dunders and smallgrad.* call ------------------------
@@ -250,3 +257,21 @@ def compare(fn, a: Tensor, b: object) -> Tensor:
         return NotImplemented  # so `x == None` is False, as in PyTorch
     b = as_tensor(b, a)
     return Tensor._make(np.asarray(elementwise(fn.__name__, fn, a, b)))
+
+
+def isclose(a: Tensor, b: object, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
+    """|a - b| <= atol + rtol |b|, elementwise, as a bool tensor."""
+    x, y = promoted(a, as_tensor(b, a))
+    return Tensor._make(np.asarray(np.isclose(x, y, rtol, atol, equal_nan)))
+
+
+def allclose(a: Tensor, b: object, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    return bool(isclose(a, b, rtol, atol, equal_nan)._data.all())
+
+
+def equal(a: Tensor, b: Tensor) -> bool:
+    """Same shape and the same values."""
+    return a.shape == b.shape and bool((a._data == b._data).all())
+

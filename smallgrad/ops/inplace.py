@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..autograd.function import Function
 from ..autograd.grad_mode import _GradState
 from ..tensor import Tensor
 from ._common import as_tensor, broadcast_message, result_dtype
-from .arithmetic import Mul
 
 # when nothing is recorded (e.g. an SGD step under no_grad), NumPy does the work in place
 _UFUNCS = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply, "div_": np.true_divide}
@@ -95,17 +95,84 @@ def _replace_saved(node, result: Tensor, x: Tensor) -> None:
             x._version if s is x else v for s, v in zip(node._saved, node._saved_versions))
 
 
+class Zero(Function):
+    """x.zero_(): the old values are gone, so their grad is 0"""
+
+    node_name = "ZeroBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.zeros_like(x._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Tensor._make(np.zeros_like(grad._data))
+
+
+class Fill(Function):
+    """x.fill_(number)"""
+
+    node_name = "FillBackward2"
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return np.full_like(x._data, value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Tensor._make(np.zeros_like(grad._data)), None
+
+
+class FillWithTensor(Function):
+    """x.fill_(a 0-d tensor): every element gets the value, so its grad is the sum"""
+
+    node_name = "FillBackward3"
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return np.full_like(x._data, value._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_value = grad.sum() if ctx.needs_input_grad[1] else None
+        return Tensor._make(np.zeros_like(grad._data)), grad_value
+
+
+class Copy(Function):
+    """x.copy_(src): x takes src's values (broadcast, in x's dtype); the grad goes to src"""
+
+    node_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, x, src):
+        try:
+            values = np.broadcast_to(src._data, x._data.shape)
+        except ValueError:
+            raise RuntimeError(broadcast_message("copy_", x.shape, src.shape)) from None
+        ctx.src_shape = src._data.shape
+        return values.astype(x._data.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from ..tensor import sum_to_shape
+
+        grad_x = Tensor._make(np.zeros_like(grad._data)) if ctx.needs_input_grad[0] else None
+        grad_src = sum_to_shape(grad, ctx.src_shape) if ctx.needs_input_grad[1] else None
+        return grad_x, grad_src
+
+
 def zeros_like_op(x: Tensor) -> Tensor:
-    return Mul.apply(x, Tensor._make(np.zeros((), x._data.dtype)))
+    return Zero.apply(x)
 
 
 def fill_like_op(x: Tensor, value: object) -> Tensor:
-    from .arithmetic import add
-
-    return add(zeros_like_op(x), value)
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
+                               f"with {value.ndim} dimensions.")
+        return FillWithTensor.apply(x, value)
+    return Fill.apply(x, value)
 
 
 def copy_op(x: Tensor, src: Tensor) -> Tensor:
-    from .arithmetic import add
-
-    return add(zeros_like_op(x), src)
+    return Copy.apply(x, src)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor, _wrap_dim, sum_to_shape
+from ..tensor import Tensor, _wrap_dim
 from ._common import promoted
+from .shape import Contiguous, UnsafeView, expand
 
 
 class Mm(Function):
@@ -61,60 +64,210 @@ class Dot(Function):
         return grad * b, grad * a
 
 
-class Matmul(Function):
-    """Batched and mixed-rank matmul in one node (PyTorch splits it into view/bmm nodes)."""
+class Bmm(Function):
+    """A batch of matrix products: out[i] = A[i] @ B[i]"""
 
-    node_name = "MatmulBackward0"
+    node_name = "BmmBackward0"
 
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.matmul(*promoted(a, b))
+        return np.matmul(a._data, b._data)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        a2 = a.unsqueeze(0) if a.ndim == 1 else a
-        b2 = b.unsqueeze(-1) if b.ndim == 1 else b
-        g = grad
-        if a.ndim == 1:
-            g = g.unsqueeze(-2)
-        if b.ndim == 1:
-            g = g.unsqueeze(-1)
-        grad_a = sum_to_shape(g.matmul(b2.transpose(-1, -2)), a2.shape).reshape(a.shape)
-        grad_b = sum_to_shape(a2.transpose(-1, -2).matmul(g), b2.shape).reshape(b.shape)
+        grad_a = bmm(grad, b.transpose(1, 2)) if ctx.needs_input_grad[0] else None
+        grad_b = bmm(a.transpose(1, 2), grad) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
+class SqueezeInPlace(Function):
+    """squeeze_(0), which PyTorch's matmul runs on the result of mm for vector @ matrix"""
+
+    node_name = "SqueezeBackward4"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.shape = x._data.shape
+        return np.squeeze(x._data, dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape), None
+
+
+class _ShapeError(RuntimeError):
+    """Sizes that don't fit; matmul adds both shapes to the message."""
+
+
+def _plain_errors(fn):
+    """mm, mv, dot and bmm called by the user raise a plain RuntimeError."""
+    @functools.wraps(fn)
+    def checked(a: Tensor, b: Tensor) -> Tensor:
+        try:
+            return fn(a, b)
+        except _ShapeError as error:
+            raise RuntimeError(str(error)) from None
+    checked.unchecked = fn  # what matmul calls: it adds the shapes to the message
+    return checked
+
+
+def _type_name(t: Tensor) -> str:
+    return t.dtype.tensor_type[:-len("Tensor")]  # "Float", "Double", "Long", ...
+
+
+@_plain_errors
+def mm(a: Tensor, b: Tensor) -> Tensor:
+    """matrix @ matrix"""
+    if a.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if b.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    if a.shape[1] != b.shape[0]:
+        raise _ShapeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} "
+                          f"and {b.shape[0]}x{b.shape[1]})")
+    if a.dtype is not b.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{_type_name(a).lower()} != {_type_name(b).lower()}")
+    return Mm.apply(a, b)
+
+
+@_plain_errors
+def mv(m: Tensor, v: Tensor) -> Tensor:
+    """matrix @ vector"""
+    if m.shape[1] != v.shape[0]:
+        raise _ShapeError(f"size mismatch, got input ({m.shape[0]}), mat "
+                          f"({m.shape[0]}x{m.shape[1]}), vec ({v.shape[0]})")
+    if m.dtype is not v.dtype:
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
+                           f"{_type_name(v)}, {_type_name(m)}, and {_type_name(v)}")
+    return Mv.apply(m, v)
+
+
+@_plain_errors
+def dot(a: Tensor, b: Tensor) -> Tensor:
+    """vector · vector"""
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    if a.shape != b.shape:
+        raise _ShapeError(
+            f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] "
+            f"to have the same number of elements, but got {a.shape[0]} and {b.shape[0]} "
+            "elements respectively")
+    if a.dtype is not b.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{_type_name(a)} and {_type_name(b)}")
+    return Dot.apply(a, b)
+
+
+@_plain_errors
+def bmm(a: Tensor, b: Tensor) -> Tensor:
+    """a batch of matrices @ a batch of matrices"""
+    if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
+        raise _ShapeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                          f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
+    if a.dtype is not b.dtype:
+        raise RuntimeError(f"expected scalar type {_type_name(a)} but found {_type_name(b)}")
+    return Bmm.apply(a, b)
+
+
 def matmul(a: Tensor, b: Tensor) -> Tensor:
-    """a @ b, with PyTorch's error messages for shapes that don't fit."""
+    """a @ b, built from dot, mv, mm and bmm exactly as PyTorch builds it, so that the
+    graph has the same nodes (e.g. vector @ matrix is unsqueeze, mm, squeeze_).
+    A shape mismatch gives PyTorch's message, followed by both shapes."""
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError("matmul(): argument 'other' must be Tensor")
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{a.ndim}D and {b.ndim}D")
-    if a.ndim == 1 and b.ndim == 1:
-        if a.shape != b.shape:
-            raise RuntimeError(
-                f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
-                f"[{b.shape[0]}] to have the same number of elements, but got {a.shape[0]} "
-                f"and {b.shape[0]} elements respectively")
-        return Dot.apply(a, b)
-    inner_a, inner_b = a.shape[-1], b.shape[-2] if b.ndim > 1 else b.shape[0]
-    if inner_a != inner_b:
-        if a.ndim == 2 and b.ndim == 1:
-            raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat "
-                               f"({a.shape[0]}x{a.shape[1]}), vec ({b.shape[0]})")
-        rows = int(np.prod(a.shape[:-1]))
+    try:
+        return _matmul(a, b)
+    except _ShapeError as error:
         raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{inner_a} and "
-            f"{inner_b}x{b.shape[-1] if b.ndim > 1 else 1}) (matmul of shapes "
-            f"{list(a.shape)} and {list(b.shape)})")
-    if a.ndim == 2 and b.ndim == 2:
-        return Mm.apply(a, b)
-    if a.ndim == 2 and b.ndim == 1:
-        return Mv.apply(a, b)
-    return Matmul.apply(a, b)
+            f"{error} (matmul of shapes {list(a.shape)} and {list(b.shape)})") from None
+
+
+def _matmul(a: Tensor, b: Tensor) -> Tensor:
+    from .shape import reshape, squeeze, transpose, unsqueeze
+
+    dim_a, dim_b = a.ndim, b.ndim
+    if dim_a == 1 and dim_b == 1:
+        return dot.unchecked(a, b)
+    if dim_a == 2 and dim_b == 1:
+        return mv.unchecked(a, b)
+    if dim_a == 1 and dim_b == 2:
+        out = SqueezeInPlace.apply(mm.unchecked(unsqueeze(a, 0), b), 0)
+        out._version_box[0] += 1  # PyTorch squeezes in place: the version says so
+        return out
+    if dim_a == 2 and dim_b == 2:
+        return mm.unchecked(a, b)
+    if _should_fold(a, b):
+        # fold the batch dims of the bigger one into its rows: one mm (or mv) does it all
+        swap = dim_b > dim_a
+        big = transpose(b, -1, -2) if swap else a
+        small = (a.t() if dim_a == 2 else a) if swap else b
+        rows = big.shape[:-1]
+        folded = reshape(big, (int(np.prod(rows)), big.shape[-1]))
+        if small.ndim == 1:
+            return UnsafeView.apply(mv.unchecked(folded, small), tuple(rows))
+        out = UnsafeView.apply(mm.unchecked(folded, small), (*rows, small.shape[1]))
+        return _contiguous(transpose(out, -1, -2)) if swap else out
+
+    # batched: broadcast the batch dims, flatten them into one, and use bmm
+    n, m1, batch_a = (a.shape[-2] if dim_a > 1 else 1), a.shape[-1], a.shape[:max(dim_a - 2, 0)]
+    m2 = b.shape[-2] if dim_b > 1 else b.shape[0]
+    p, batch_b = (b.shape[-1] if dim_b > 1 else 1), b.shape[:max(dim_b - 2, 0)]
+    if dim_a == 3 and dim_b == 3 and batch_a[0] != batch_b[0]:
+        if batch_a[0] == 1 and a.requires_grad:
+            return _matmul(squeeze(a, 0), b)
+        if batch_b[0] == 1 and b.requires_grad:
+            return _matmul(a, squeeze(b, 0))
+    batch = _broadcast_batch(batch_a, batch_b)
+    count = int(np.prod(batch))
+    a3 = reshape(expand(a, (*batch, n, m1)), (count, n, m1))
+    if dim_b == 1:
+        b3 = unsqueeze(reshape(expand(b, (*batch, m2)), (count, m2)), 2)
+    else:
+        b3 = reshape(expand(b, (*batch, m2, p)), (count, m2, p))
+    out = bmm.unchecked(a3, b3)
+    if dim_b == 1:
+        out = squeeze(out, -1)
+    shape = (*batch, *([n] if dim_a > 1 else []), *([p] if dim_b > 1 else []))
+    return UnsafeView.apply(out, shape)
+
+
+def _should_fold(a: Tensor, b: Tensor) -> bool:
+    """PyTorch's rule for using one mm instead of bmm (ATen's should_fold)."""
+    a_bigger = a.ndim >= b.ndim
+    big = a._data if a_bigger else np.swapaxes(b._data, -1, -2)
+    small_ndim = b.ndim if a_bigger else a.ndim
+    if not (big.ndim >= 3 and small_ndim <= 2):
+        return False
+    if (b if a_bigger else a).requires_grad:
+        return True  # folding spares backward a big expanded grad
+    if a.ndim == 2:
+        return False
+    if big.size == 0:
+        return True
+    shape, strides = big.shape, big.strides
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(big.ndim - 2))
+
+
+def _broadcast_batch(batch_a: tuple, batch_b: tuple) -> tuple:
+    ndim = max(len(batch_a), len(batch_b))
+    a = (1,) * (ndim - len(batch_a)) + tuple(batch_a)
+    b = (1,) * (ndim - len(batch_b)) + tuple(batch_b)
+    for i, (size_a, size_b) in enumerate(zip(a, b)):
+        if size_a != size_b and 1 not in (size_a, size_b):
+            raise _ShapeError(f"The size of tensor a ({size_a}) must match the size of tensor b "
+                              f"({size_b}) at non-singleton dimension {i}")
+    return tuple(max(size_a, size_b) for size_a, size_b in zip(a, b))
+
+
+def _contiguous(x: Tensor) -> Tensor:
+    """x.contiguous(): x itself if its elements are in row-major order, else a copy."""
+    return x if x._data.flags.c_contiguous else Contiguous.apply(x)
 
 
 class Softmax(Function):
@@ -124,9 +277,10 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        z = x._data - np.max(x._data, axis=dim, keepdims=True)  # no overflow in exp
+        # minus the max, so exp cannot overflow (initial: an empty x has no max)
+        z = x._data - np.max(x._data, axis=dim, keepdims=True, initial=-np.inf)
         e = np.exp(z)
-        result = Tensor._make(e / np.sum(e, axis=dim, keepdims=True))
+        result = Tensor._make(np.asarray(e / np.sum(e, axis=dim, keepdims=True), order="C"))
         ctx.save_for_backward(result)
         ctx.dim = dim
         return result
@@ -144,8 +298,9 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        z = x._data - np.max(x._data, axis=dim, keepdims=True)
-        result = Tensor._make(z - np.log(np.sum(np.exp(z), axis=dim, keepdims=True)))
+        z = x._data - np.max(x._data, axis=dim, keepdims=True, initial=-np.inf)
+        result = Tensor._make(
+            np.asarray(z - np.log(np.sum(np.exp(z), axis=dim, keepdims=True)), order="C"))
         ctx.save_for_backward(result)
         ctx.dim = dim
         return result

@@ -9,6 +9,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._common import quiet, reduce_dims
+from .shape import where
 
 
 def _spread(grad: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
@@ -19,6 +20,11 @@ def _spread(grad: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
             kept[d] = 1
         grad = grad.reshape(tuple(kept))
     return grad.expand(shape)
+
+
+def _row_major(array: np.ndarray) -> np.ndarray:
+    """PyTorch's reductions give row-major results; NumPy's may keep a transposed layout."""
+    return np.asarray(array, order="C")
 
 
 class Sum(Function):
@@ -44,7 +50,7 @@ class SumDim(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
-        return np.sum(x._data, axis=dims, keepdims=keepdim)
+        return _row_major(np.sum(x._data, axis=dims, keepdims=keepdim))
 
     @staticmethod
     def backward(ctx, grad):
@@ -81,7 +87,7 @@ class MeanDim(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
-        return np.mean(x._data, axis=dims, keepdims=keepdim, dtype=x._data.dtype)
+        return _row_major(np.mean(x._data, axis=dims, keepdims=keepdim, dtype=x._data.dtype))
 
     @staticmethod
     def backward(ctx, grad):
@@ -98,7 +104,7 @@ class Var(Function):
     def forward(ctx, x, dims, keepdim, correction):
         ctx.save_for_backward(x)
         ctx.dims, ctx.keepdim, ctx.correction = dims, keepdim, correction
-        return quiet(np.var, x._data, dims, None, None, correction, keepdim)
+        return _row_major(quiet(np.var, x._data, dims, None, None, correction, keepdim))
 
     @staticmethod
     def backward(ctx, grad):
@@ -129,7 +135,8 @@ class MaxAll(Function):
     def backward(ctx, grad):
         x, result = ctx.saved_tensors
         winners = x._data == result._data
-        return grad * Tensor._make((winners / winners.sum()).astype(x._data.dtype))
+        # where(), not a product with a 0/1 mask: grad * 0 would make -0. from a negative grad
+        return where(Tensor._make(winners), grad / int(winners.sum()), 0.0)
 
 
 class MinAll(MaxAll):
@@ -150,10 +157,10 @@ class MaxDim(Function):
         if not keepdim:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
         ctx.shape, ctx.dim, ctx.keepdim = x._data.shape, dim, keepdim
-        indices = Tensor._make(indices.astype(np.int64))
+        indices = Tensor._make(_row_major(indices.astype(np.int64)))
         ctx.mark_non_differentiable(indices)
         ctx.indices = indices._data
-        return Tensor._make(values), indices
+        return Tensor._make(_row_major(values)), indices
 
     @staticmethod
     def backward(ctx, grad_values, grad_indices):
@@ -162,7 +169,7 @@ class MaxDim(Function):
             [-1 if d == ctx.dim else 1 for d in range(len(ctx.shape))])
         picked = Tensor._make(positions == index)  # one-hot along dim
         spread = _spread(grad_values, ctx.shape, (ctx.dim,), ctx.keepdim)
-        return spread * picked, None, None
+        return where(picked, spread, 0.0), None, None
 
 
 class MinDim(MaxDim):
@@ -184,7 +191,7 @@ class Norm(Function):
             result = np.max(np.abs(data), axis=dims, keepdims=keepdim)
         else:
             result = np.sum(np.abs(data) ** p, axis=dims, keepdims=keepdim) ** (1 / p)
-        result = Tensor._make(np.asarray(result, dtype=data.dtype))
+        result = Tensor._make(_row_major(np.asarray(result, dtype=data.dtype)))
         ctx.save_for_backward(x, result)
         ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
         return result
@@ -194,16 +201,21 @@ class Norm(Function):
         x, norm = ctx.saved_tensors
         spread_norm = _spread(norm, x.shape, ctx.dims, ctx.keepdim)
         spread_grad = _spread(grad, x.shape, ctx.dims, ctx.keepdim)
-        safe = Tensor._make(np.where(spread_norm._data == 0, 1, spread_norm._data))
+        zero = spread_norm == 0
+        # `where`, not NumPy: with create_graph=True the grad must stay differentiable
+        safe = where(zero, 1.0, spread_norm)
+        sign = Tensor._make(np.sign(x._data))
         if ctx.p == 2:
             scale = x / safe
         elif ctx.p == 1:
-            scale = Tensor._make(np.sign(x._data))
+            scale = sign
+        elif ctx.p == float("inf"):  # the largest |x| get the grad, shared evenly among ties
+            winners = np.abs(x._data) == spread_norm._data
+            count = winners.sum(axis=ctx.dims, keepdims=True)
+            scale = sign * Tensor._make((winners / count).astype(x._data.dtype))
         else:
-            sign = Tensor._make(np.sign(x._data))
             scale = sign * x.abs() ** (ctx.p - 1) / safe ** (ctx.p - 1)
-        nonzero = Tensor._make((spread_norm._data != 0).astype(x._data.dtype))  # ‖0‖: grad 0
-        return spread_grad * scale * nonzero, None, None, None
+        return where(zero, 0.0, spread_grad * scale), None, None, None  # ‖0‖: grad 0
 
 
 class ReturnTypes(tuple):
@@ -270,3 +282,10 @@ def argmax(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 def norm(x: Tensor, p=2, dim=None, keepdim: bool = False) -> Tensor:
     _check_float("linalg.vector_norm", x)
     return Norm.apply(x, float(p), reduce_dims(dim, x._data.ndim), keepdim)
+
+
+def logical_reduce(fn, x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """all() / any(): a bool tensor, outside any graph."""
+    axis = None if dim is None else reduce_dims(dim, x._data.ndim)
+    return Tensor._make(np.asarray(fn(x._data, axis=axis, keepdims=keepdim)))
+

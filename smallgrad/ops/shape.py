@@ -60,6 +60,12 @@ class UnsafeView(View):
     node_name = "UnsafeViewBackward0"
 
 
+class ReshapeAlias(View):
+    """reshape of a tensor that is not contiguous but can still be viewed (e.g. x[..., 0])"""
+
+    node_name = "ReshapeAliasBackward0"
+
+
 class Expand(Function):
     """expand: a broadcast input gets the grads of all its copies, summed"""
 
@@ -156,17 +162,26 @@ class SqueezeDim(Squeeze):
 
 
 class Clone(Function):
-    """a copy; the grad passes straight through"""
+    """a copy; the grad passes straight through. Like PyTorch's, it keeps the memory
+    layout: the clone of a transposed tensor is still not contiguous."""
 
     node_name = "CloneBackward0"
+    order = "K"  # NumPy's "keep the layout"
 
     @staticmethod
     def forward(ctx, x):
-        return x._data.copy()
+        return np.copy(x._data, order=ctx._forward_cls.order)
 
     @staticmethod
     def backward(ctx, grad):
         return grad
+
+
+class Contiguous(Clone):
+    """x.contiguous() of a tensor that is not: a copy in row-major order"""
+
+    node_name = "CloneBackward0"
+    order = "C"
 
 
 class ToCopy(Function):
@@ -211,6 +226,12 @@ class Index(Select):
 
     node_name = "IndexBackward0"
 
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.shape, ctx.index = x._data.shape, index
+        # a new array, row-major as PyTorch's (NumPy's may come out transposed)
+        return np.asarray(x._data[index], order="C")
+
 
 class Alias(Function):
     """x[...] or x[:, :]: the same values, a new tensor"""
@@ -235,7 +256,10 @@ class Unindex(Function):
     def forward(ctx, grad, shape, index):
         ctx.index = index
         out = np.zeros(shape, dtype=grad._data.dtype)
-        np.add.at(out, index, grad._data)  # add.at, not =: a repeated index accumulates
+        if all(_is_basic(i) for i in (index if isinstance(index, tuple) else (index,))):
+            out[index] = grad._data  # ints and slices reach each element once: a copy
+        else:
+            np.add.at(out, index, grad._data)  # add.at, not =: a repeated index accumulates
         return out
 
     @staticmethod
@@ -261,6 +285,9 @@ def getitem(x: Tensor, index: object) -> Tensor:
     an index with lists, tensors or masks becomes one IndexBackward0 node."""
     items = index if isinstance(index, tuple) else (index,)
     items = tuple(_index_arrays(i) for i in items)
+    if len(items) == 1 and np.ndim(items[0]) == 0 and np.asarray(items[0]).dtype == bool:
+        # x[True] or a 0-d mask: PyTorch adds a dim, then indexes it with a 1-element mask
+        return Index.apply(unsqueeze(x, 0), np.asarray(items[0]).reshape(1))
     try:
         if not all(_is_basic(i) for i in items) or (isinstance(index, bool)):
             return Index.apply(x, items if isinstance(index, tuple) else items[0])
@@ -309,15 +336,25 @@ class Cat(Function):
     @staticmethod
     def forward(ctx, *args):
         *tensors, dim = args
-        ctx.dim, ctx.sizes = dim, [t._data.shape[dim] for t in tensors]
-        return np.concatenate(_same_dtype(tensors), axis=dim)
+        ctx.dim, ctx.skipped = dim, _legacy_empty(tensors)
+        arrays = [a for a, skip in zip(_same_dtype(tensors), ctx.skipped) if not skip]
+        ctx.sizes = [a.shape[dim] for a in arrays]
+        return np.asarray(np.concatenate(arrays, axis=dim), order="C")
 
     @staticmethod
     def backward(ctx, grad):
         lead = (slice(None),) * ctx.dim
         bounds = np.cumsum([0, *ctx.sizes])
-        return (*(grad[lead + (slice(int(a), int(b)),)] for a, b in itertools.pairwise(bounds)),
-                None)
+        pieces = iter([grad[lead + (slice(int(a), int(b)),)]
+                       for a, b in itertools.pairwise(bounds)])
+        empty = Tensor._make(np.zeros(0, grad._data.dtype))
+        return (*(empty if skip else next(pieces) for skip in ctx.skipped), None)
+
+
+def _legacy_empty(tensors) -> list[bool]:
+    """PyTorch's cat skips 1-d empty tensors (shape (0,)), whatever the other shapes."""
+    skipped = [t._data.shape == (0,) for t in tensors]
+    return [False] * len(tensors) if all(skipped) else skipped
 
 
 class Stack(Function):
@@ -329,7 +366,7 @@ class Stack(Function):
     def forward(ctx, *args):
         *tensors, dim = args
         ctx.dim, ctx.count = dim, len(tensors)
-        return np.stack(_same_dtype(tensors), axis=dim)
+        return np.asarray(np.stack(_same_dtype(tensors), axis=dim), order="C")
 
     @staticmethod
     def backward(ctx, grad):
@@ -363,9 +400,9 @@ class Where(Function):
     def backward(ctx, grad):
         keep = Tensor._make(ctx.condition)
         shape_a, shape_b = ctx.shapes
-        zero = grad * 0
-        return (None, sum_to_shape(where(keep, grad, zero), shape_a),
-                sum_to_shape(where(keep, zero, grad), shape_b))
+        # 0.0, not grad * 0: that would give -0. where grad < 0, and PyTorch gives 0.
+        return (None, sum_to_shape(where(keep, grad, 0.0), shape_a),
+                sum_to_shape(where(keep, 0.0, grad), shape_b))
 
 
 # --- the functions Tensor's methods call ----------------------------------------------
@@ -374,8 +411,9 @@ def reshape(x: Tensor, shape: tuple) -> Tensor:
     try:
         np.reshape(x._data, shape, copy=False)
     except ValueError:  # not possible as a view: PyTorch copies first
-        return UnsafeView.apply(Clone.apply(x), shape)
-    return _view_of(View.apply(x, shape), x)
+        return UnsafeView.apply(Contiguous.apply(x), shape)
+    node = View if x._data.flags.c_contiguous else ReshapeAlias
+    return _view_of(node.apply(x, shape), x)
 
 
 def view(x: Tensor, shape: tuple) -> Tensor:
@@ -449,6 +487,10 @@ def clone(x: Tensor) -> Tensor:
     return Clone.apply(x)
 
 
+def contiguous(x: Tensor) -> Tensor:
+    return Contiguous.apply(x)
+
+
 def to_dtype(x: Tensor, dtype: dtypes.dtype) -> Tensor:
     if not isinstance(dtype, dtypes.dtype):
         raise TypeError(f"to() expects a smallgrad dtype, got {dtype!r}")
@@ -461,13 +503,16 @@ def cat(tensors, dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
-    d = _wrap_dim(dim, tensors[0].ndim)
-    for number, other in enumerate(tensors[1:], start=1):
-        if other.ndim != tensors[0].ndim:
+    numbered = [(n, x) for (n, x), skip in zip(enumerate(tensors), _legacy_empty(tensors))
+                if not skip]
+    first = numbered[0][1]
+    d = _wrap_dim(dim, first.ndim)
+    for number, other in numbered[1:]:
+        if other.ndim != first.ndim:
             raise RuntimeError(
-                f"Tensors must have same number of dimensions: got {tensors[0].ndim} and "
+                f"Tensors must have same number of dimensions: got {first.ndim} and "
                 f"{other.ndim}")
-        for axis, (a, b) in enumerate(zip(tensors[0].shape, other.shape)):
+        for axis, (a, b) in enumerate(zip(first.shape, other.shape)):
             if axis != d and a != b:
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {d}. Expected size {a} "

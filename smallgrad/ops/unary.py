@@ -8,6 +8,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._common import float_data, quiet
+from .shape import where
 
 
 class Exp(Function):
@@ -136,14 +137,15 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        result = Tensor._make(np.maximum(x._data, 0, dtype=x._data.dtype))
+        # "x < 0 ? 0 : x", as PyTorch computes it: relu(-0.) is -0. and relu(nan) is nan
+        result = Tensor._make(np.where(x._data < 0, x._data.dtype.type(0), x._data))
         ctx.save_for_backward(result)
         return result
 
     @staticmethod
     def backward(ctx, grad):
         (result,) = ctx.saved_tensors
-        return grad * (result > 0)
+        return where(result > 0, grad, 0.0)  # not grad * mask: that gives -0. for grad < 0
 
 
 class Abs(Function):
@@ -173,7 +175,13 @@ class Clamp(Function):
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         ctx.save_for_backward(x)
         ctx.low, ctx.high = low, high
-        return np.clip(x._data, low, high).astype(x._data.dtype, copy=False)
+        # "x < low ? low : x", then the same for high, as PyTorch: clamp(-0., min=0) is -0.
+        out = x._data
+        if low is not None:
+            out = np.where(out < low, low, out)
+        if high is not None:
+            out = np.where(out > high, high, out)
+        return out.astype(x._data.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -183,7 +191,7 @@ class Clamp(Function):
             inside &= x._data >= ctx.low
         if ctx.high is not None:
             inside &= x._data <= ctx.high
-        return grad * Tensor._make(inside), None, None
+        return where(Tensor._make(inside), grad, 0.0), None, None
 
 
 def exp(x: Tensor) -> Tensor:
