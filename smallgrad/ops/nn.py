@@ -9,7 +9,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
 from ._common import promoted
-from .shape import Contiguous, UnsafeView, expand
+from .shape import Contiguous, Squeeze, UnsafeView, expand
 
 
 class Mm(Function):
@@ -82,19 +82,10 @@ class Bmm(Function):
         return grad_a, grad_b
 
 
-class SqueezeInPlace(Function):
+class SqueezeInPlace(Squeeze):
     """squeeze_(0), which PyTorch's matmul runs on the result of mm for vector @ matrix"""
 
     node_name = "SqueezeBackward4"
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        ctx.shape = x._data.shape
-        return np.squeeze(x._data, dim)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad.reshape(ctx.shape), None
 
 
 class _ShapeError(RuntimeError):
