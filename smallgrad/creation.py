@@ -45,20 +45,38 @@ def _infer(data: Any) -> np.ndarray:
         return data.copy()
     if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
         data = [d.item() if isinstance(d, Tensor) else d for d in data]
-    array = np.array(data)
+    try:
+        array = np.array(data)
+    except ValueError:  # ragged nested lists
+        array = np.array(None)
     if array.dtype.kind == "f":
         return array.astype(np.float32)
     if array.dtype.kind in "iu":
         return array.astype(np.int64)
     if array.dtype.kind == "b":
         return array
-    if array.dtype == object or array.dtype.kind in "USO":
-        raise TypeError(f"Could not infer dtype of {type(data).__name__}"
-                        if array.ndim == 0 else "too many dimensions 'str'"
-                        if array.dtype.kind in "US" else
-                        f"expected sequence of length {len(data[0])} at dim 1 (got "
-                        f"{len(data[1])})" if len(data) > 1 else "ragged nested sequence")
-    return array
+    if array.dtype.kind in "US":
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    raise _nesting_error(data) or TypeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _nesting_error(data: Any, dim: int = 0) -> Exception | None:
+    """Why nested lists can't make a tensor, in PyTorch's words (None if they can)."""
+    if not isinstance(data, (list, tuple)):
+        if isinstance(data, (bool, int, float, np.number, np.bool_)):
+            return None
+        return RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+    nested = bool(data) and isinstance(data[0], (list, tuple))
+    for item in data:
+        if isinstance(item, (list, tuple)) != nested:
+            return TypeError("not a sequence")
+        if nested and len(item) != len(data[0]):
+            return ValueError(f"expected sequence of length {len(data[0])} at dim {dim + 1} "
+                              f"(got {len(item)})")
+        error = _nesting_error(item, dim + 1)
+        if error is not None:
+            return error
+    return None
 
 
 def _flat(data):
@@ -115,13 +133,22 @@ def full_like(t: Tensor, fill_value: float, dtype=None, requires_grad=False) -> 
     return full(t.shape, fill_value, dtype=dtype or t.dtype, requires_grad=requires_grad)
 
 
+def _floating_only(kernel: str, dtype) -> None:
+    np_dtype = dtypes.to_numpy(dtype)
+    if np_dtype is not None and np_dtype.kind != "f":
+        name = dtypes.from_numpy(np_dtype).tensor_type[: -len("Tensor")]
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
+
+
 def randn(*size: int, dtype=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples, float32 unless `dtype` says otherwise."""
+    _floating_only("normal_kernel_cpu", dtype)
     return _sized(lambda s, d: _rng.standard_normal(s).astype(d), size, dtype, requires_grad)
 
 
 def rand(*size: int, dtype=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1)."""
+    _floating_only("check_uniform_bounds", dtype)
     return _sized(lambda s, d: _rng.random(s).astype(d), size, dtype, requires_grad)
 
 

@@ -28,10 +28,13 @@ def as_tensor(value: object, like: Tensor) -> Tensor:
         kind = "f"
     elif isinstance(value, Number):
         raise TypeError(f"smallgrad has no complex tensors (got {value!r})")
-    else:
+    elif isinstance(value, (np.ndarray, list, tuple)):
         from ..creation import tensor
 
         return tensor(value)
+    else:
+        raise TypeError(f"unsupported operand type for a tensor operation: "
+                        f"'{type(value).__name__}' (expected a Tensor or a number)")
     own = like._data.dtype
     fits = _CATEGORY[kind] <= _CATEGORY[own.kind]
     wrapped = Tensor._make(np.asarray(value, dtype=own if fits else _DEFAULT_FOR_KIND[kind]))

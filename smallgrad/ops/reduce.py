@@ -281,6 +281,8 @@ def argmax(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 def norm(x: Tensor, p=2, dim=None, keepdim: bool = False) -> Tensor:
     _check_float("linalg.vector_norm", x)
+    if p == "fro":  # the Frobenius norm is the 2-norm of all the elements
+        p = 2
     return Norm.apply(x, float(p), reduce_dims(dim, x._data.ndim), keepdim)
 
 
