@@ -38,7 +38,7 @@ class GraphView:
         self._note, self._details = ipw.HTML(), ipw.HTML()
         self._toggle.observe(lambda _: self._show_view(), "value")
         self._pick.observe(lambda _: self._show_details(), "value")
-        legend = ipw.HTML(f'<small>{html.escape(render.LEGEND.split(" Stepping:")[0])}</small>')
+        legend = ipw.HTML(render.legend_html(render.LEGEND.split(" Stepping:")[0], large))
         self.widget = ipw.VBox([ipw.HBox([self._toggle, self._pick]), self._note, self._picture,
                                 self._style, legend, self._details])
         self._show_view()
@@ -130,7 +130,8 @@ class GraphView:
         graph = self._layout()[1]
         self._style.value = render.step_css(self._prefix, self._marks(graph))
         size = "20px" if self.large else "13px"
-        self._details.value = (f'<pre style="font-size:{size}">'
+        self._details.value = (f'<pre style="font-size:{size};white-space:pre-wrap;'
+                               f'word-break:normal;overflow-wrap:break-word">'
                                f"{html.escape(self.details)}</pre>")
 
 

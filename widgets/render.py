@@ -14,6 +14,7 @@ boxes, no-grad inputs dashed and grey with "(no grad)" in the label.
 from __future__ import annotations
 
 import functools
+import html
 import itertools
 import shutil
 import subprocess
@@ -49,6 +50,15 @@ LEGEND = ("bold blue ellipse: a leaf that requires grad · plain ellipse: a resu
           "(forward) or a backward node (autograd) · (hook): a hook is registered. "
           "Stepping: thick vermillion = the edge the gradient flows on now, blue = done, "
           "green outline = .grad filled in, dashed box = its saved tensors are freed.")
+
+
+def legend_html(text: str, large: bool = False) -> str:
+    """The legend as HTML for an ipywidgets.HTML, with its own line spacing: the widget's
+    content box sets `line-height` to the height of one control (28px), which would space
+    a wrapped legend far apart."""
+    size = "15px" if large else "11px"
+    return (f'<div class="sg-legend" style="font-size:{size};line-height:1.35;margin:2px 0 6px;'
+            f'white-space:normal">{html.escape(text)}</div>')
 
 
 class GraphvizMissingError(RuntimeError):

@@ -447,10 +447,15 @@ class BackwardStepper:
     def _build_widget(self) -> None:
         size = "20px" if self.large else "13px"
         width = "130px" if self.large else "90px"
-        buttons = [("⏮ start", "Back to before backward (shows; runs nothing again)", self.reset),
-                   ("◀ back", "One edge back (shows the earlier state; runs nothing again)",
-                    self.back),
-                   ("next ▶", "One edge forward: the gradient flows on the next edge", self.step),
+        # Once a button is clicked it keeps the keyboard focus, so Space or Enter presses it
+        # again (checked in JupyterLab: tests/browser/test_projector_keys.py); Tab and
+        # Shift+Tab move between the buttons.
+        buttons = [("⏮ start", "Back to step 0, before backward (shows it again; runs "
+                               "nothing again)", self.reset),
+                   ("◀ back", "Previous step (Space or Enter, once clicked): shows the "
+                              "earlier state; runs nothing again", self.back),
+                   ("next ▶", "Next step (Space or Enter, once clicked): the gradient flows "
+                              "on the next edge", self.step),
                    ("end ⏭", "Run to the end of backward", self.run_to_end)]
         self.buttons = []
         for text, tip, action in buttons:
@@ -460,9 +465,10 @@ class BackwardStepper:
             button.on_click(self._clicked(action))
             self.buttons.append(button)
         self._slider = ipw.IntSlider(value=0, min=0, max=self._n_steps, description="step",
-                                     continuous_update=False)
+                                     continuous_update=False,
+                                     tooltip="Go to any step (0: before backward)")
         self._play = ipw.Play(value=0, min=0, max=self._n_steps, interval=1500,
-                              description="play", tooltip="Play: one edge every 1.5 s")
+                              description="play", tooltip="Play: one step every 1.5 s")
         self._slider.observe(self._moved, "value")
         self._play.observe(self._moved, "value")
         self._view = ipw.ToggleButtons(options=["forward", "autograd"], value="forward",
@@ -485,9 +491,12 @@ class BackwardStepper:
         self._details = ipw.HTML()
         self._log = ipw.HTML()
         self._status = ipw.HTML()
-        legend = ipw.HTML(f'<small>{html.escape(render.LEGEND)}</small>')
-        controls = ipw.HBox(self.buttons + [self._play, self._slider, self._status])
-        panels = ipw.HBox([self._card, ipw.VBox([self._pick, self._details])])
+        legend = ipw.HTML(render.legend_html(render.LEGEND, self.large))
+        controls = ipw.HBox(self.buttons + [self._play, self._slider, self._status],
+                            layout=ipw.Layout(flex_flow="row wrap"))
+        # projector mode: the card above the details, each as wide as the notebook
+        panels = (ipw.VBox if self.large else ipw.HBox)([self._card,
+                                                         ipw.VBox([self._pick, self._details])])
         children = [controls, self._view, self._note, self._picture, self._style, legend, panels]
         if not self.large:  # projector mode: compact, the log stays in Python (.log)
             children.append(self._log)
@@ -548,8 +557,9 @@ class BackwardStepper:
         self._style.value = render.step_css(self._prefix, self._marks(graph))
         font = "font-size:20px" if self.large else "font-size:13px"
         card, details = html.escape(self.card), html.escape(self.details)
-        self._card.value = f'<pre style="{font};white-space:pre-wrap">{card}</pre>'
-        self._details.value = f'<pre style="{font}">{details}</pre>'
+        wrap = "white-space:pre-wrap;word-break:normal;overflow-wrap:break-word"  # not mid-word
+        self._card.value = f'<pre style="{font};{wrap}">{card}</pre>'
+        self._details.value = f'<pre style="{font};{wrap}">{details}</pre>'
         log = self.log
         self._log.value = ('<pre style="max-height:12em;overflow:auto">'
                            + html.escape("\n".join(log[-200:]) or "(nothing has run yet)")

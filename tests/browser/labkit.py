@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -230,3 +231,67 @@ def tracebacks(page) -> list[str]:
         '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
     ).all_text_contents()
     return [text for text in texts if "Traceback" in text]
+
+
+# --- a BackwardStepper in the page -------------------------------------------------------------
+
+# The edges the stepper highlights. In the browser the highlight is a per-step <style> that
+# restyles the SVG by id (the SVG itself never changes), so the active edge is found by the
+# colour the student sees: the `active` mark's stroke (render.MARKS), or a class `active`
+# should the widget ever set one.
+EDGES_JS = """
+([root, activeRgb, doneRgb]) => {
+  const result = {active: [], done: []};
+  for (const g of root.querySelectorAll('svg g.edge')) {
+    const path = g.querySelector('path');
+    const stroke = path ? getComputedStyle(path).stroke : '';
+    if (g.classList.contains('active') || stroke === activeRgb) result.active.push(g.id);
+    else if (g.classList.contains('done') || stroke === doneRgb) result.done.push(g.id);
+  }
+  return result;
+}
+"""
+CARD = re.compile(r"^\s*(Before backward|Step \d+ of \d+)")
+
+
+def rgb(hex_colour: str) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+class Stepper:
+    """One BackwardStepper's output in the page."""
+
+    def __init__(self, page, root):
+        from widgets.render import BLUE, VERMILLION
+
+        self.page, self.root = page, root
+        self.colours = [rgb(VERMILLION), rgb(BLUE)]
+        self.card = root.locator(".widget-html-content pre").filter(has_text=CARD).first
+
+    def button(self, text: str):
+        return self.root.locator("button.widget-button", has_text=text)
+
+    def status(self) -> str:
+        return self.root.locator(".widget-html-content b", has_text="step").inner_text()
+
+    def wait_status(self, position: int) -> None:
+        self.root.locator(".widget-html-content b",
+                          has_text=re.compile(rf"^step {position}/\d+$")).wait_for()
+
+    def click(self, text: str, position: int) -> None:
+        self.button(text).click()
+        self.wait_status(position)
+        self.card.filter(has_text="Before backward" if position == 0
+                         else f"Step {position} of").wait_for()
+
+    def edges(self) -> dict[str, list[str]]:
+        return self.page.evaluate(EDGES_JS, [self.root.element_handle(), *self.colours])
+
+    def panels(self) -> str:
+        return "\n".join(self.root.locator(".widget-html-content pre").all_inner_texts())
+
+
+def steppers(page):
+    """The outputs that hold a BackwardStepper (found by its next ▶ button)."""
+    return outputs(page).filter(has=page.locator("button.widget-button", has_text="next ▶"))

@@ -25,9 +25,10 @@ import pytest
 
 from .labkit import (
     REPO,
+    Stepper,
     open_notebook,
-    outputs,
     run_all,
+    steppers,
     tracebacks,
 )
 
@@ -35,29 +36,6 @@ pytestmark = pytest.mark.browser
 
 LESSON = REPO / "lessons" / "04_stepping.ipynb"
 SCREENSHOT = REPO / "docs" / "stepper.png"
-
-# The edges the stepper highlights. In the browser the highlight is a per-step <style> that
-# restyles the SVG by id (the SVG itself never changes), so the active edge is found by the
-# colour the student sees: the `active` mark's stroke (render.MARKS), or a class `active`
-# should the widget ever set one.
-_EDGES_JS = """
-([root, activeRgb, doneRgb]) => {
-  const result = {active: [], done: []};
-  for (const g of root.querySelectorAll('svg g.edge')) {
-    const path = g.querySelector('path');
-    const stroke = path ? getComputedStyle(path).stroke : '';
-    if (g.classList.contains('active') || stroke === activeRgb) result.active.push(g.id);
-    else if (g.classList.contains('done') || stroke === doneRgb) result.done.push(g.id);
-  }
-  return result;
-}
-"""
-CARD = re.compile(r"^\s*(Before backward|Step \d+ of \d+)")
-
-
-def _rgb(hex_colour: str) -> str:
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
-    return f"rgb({r}, {g}, {b})"
 
 
 def _code_cells(notebook) -> list[str]:
@@ -71,43 +49,6 @@ def _lesson_cell(sources: list[str], *needles: str) -> str:
     pytest.fail(f"{LESSON.name} has no code cell with {needles}: the test follows the lesson's "
                 "stepper on z = w*x + b and its hook example; update the test with the lesson",
                 pytrace=False)
-
-
-class Stepper:
-    """One BackwardStepper's output in the page."""
-
-    def __init__(self, page, root):
-        from widgets.render import BLUE, VERMILLION
-
-        self.page, self.root = page, root
-        self.colours = [_rgb(VERMILLION), _rgb(BLUE)]
-        self.card = root.locator(".widget-html-content pre").filter(has_text=CARD).first
-
-    def button(self, text: str):
-        return self.root.locator("button.widget-button", has_text=text)
-
-    def status(self) -> str:
-        return self.root.locator(".widget-html-content b", has_text="step").inner_text()
-
-    def wait_status(self, position: int) -> None:
-        self.root.locator(".widget-html-content b",
-                          has_text=re.compile(rf"^step {position}/\d+$")).wait_for()
-
-    def click(self, text: str, position: int) -> None:
-        self.button(text).click()
-        self.wait_status(position)
-        self.card.filter(has_text="Before backward" if position == 0
-                         else f"Step {position} of").wait_for()
-
-    def edges(self) -> dict[str, list[str]]:
-        return self.page.evaluate(_EDGES_JS, [self.root.element_handle(), *self.colours])
-
-    def panels(self) -> str:
-        return "\n".join(self.root.locator(".widget-html-content pre").all_inner_texts())
-
-
-def _steppers(page):
-    return outputs(page).filter(has=page.locator("button.widget-button", has_text="next ▶"))
 
 
 def _python_active_edges(setup: str) -> tuple[list[str], list[str]]:
@@ -157,12 +98,12 @@ def test_stepper_lesson_in_jupyterlab(page, lab, guard, tmp_path):
     run_all(page, lab)
     assert tracebacks(page) == [], "the lesson raised in JupyterLab"
 
-    steppers = _steppers(page)
-    steppers.last.locator("svg g.edge").first.wait_for()
-    assert steppers.count() >= 2, "expected the lesson's steppers to render"
+    found = steppers(page)
+    found.last.locator("svg g.edge").first.wait_for()
+    assert found.count() >= 2, "expected the lesson's steppers to render"
 
     # --- 1. the first stepper (z = w*x + b): the highlighted edge and the card move ---------
-    first = Stepper(page, steppers.first)
+    first = Stepper(page, found.first)
     first.card.wait_for()
     expected_active, _ = _python_active_edges(graph_cell.split("widgets.draw")[0])
     first.click("⏮", 0)  # the lesson's code cells left it part-way: start over
@@ -189,7 +130,7 @@ def test_stepper_lesson_in_jupyterlab(page, lab, guard, tmp_path):
     assert first.card.inner_text() == seen_cards[-2]
 
     # --- 2. the untouched hooked stepper (the appended cell): the printout waits its step ---
-    hooked = Stepper(page, steppers.last)
+    hooked = Stepper(page, found.last)
     hooked.wait_status(0)
     assert printed not in hooked.panels()
     hook_step = None
