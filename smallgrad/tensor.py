@@ -48,7 +48,7 @@ class Tensor:
     __slots__ = (
         "_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_version_box",
         "_hooks", "_accumulator", "_retains_grad", "_base", "_view_version", "_is_scalar",
-        "_tid", "__weakref__",
+        "_tid", "_views", "__weakref__",
     )
     __array_ufunc__ = None  # numpy_array * tensor calls Tensor.__rmul__, not NumPy
 
@@ -86,7 +86,8 @@ class Tensor:
         else:
             source = Tensor._make(np.zeros(tuple(args), dtype=np.float32))
         for name in Tensor.__slots__[:-1]:
-            object.__setattr__(self, name, getattr(source, name))
+            if hasattr(source, name):  # a view's slots (_view_version, ...) may be unset
+                object.__setattr__(self, name, getattr(source, name))
 
     # --- autograd attributes ----------------------------------------------------------
     @property

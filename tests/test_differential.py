@@ -11,13 +11,16 @@ Hypothesis writes a small Python program over one to three leaf tensors, for exa
 
 and runs the very same text once with `t = torch` and once with `t = smallgrad`.
 Values are reused (fan-out), shapes broadcast, and the ops include indexing, reductions,
-unary and binary functions. Then, after `backward()`, the two runs must agree on:
+unary and binary functions, and a few in-place ops. Then, after `backward()`, the two
+runs must agree on:
 
-  * every value (allclose), its dtype, requires_grad, is_leaf and grad_fn name;
+  * every value (allclose), its dtype, requires_grad, is_leaf, grad_fn name and whether
+    it is contiguous in memory (that decides whether view() works);
   * the whole backward graph below the output (node names, and which slot each
     next_functions edge feeds);
   * the grads of the leaves, and of every intermediate (each one calls retain_grad());
   * the order in which hooks on all of them fire (the engine's order);
+  * the error, when backward fails because a saved value was changed in place;
   * repr() of the output and of the grads, character for character.
 
 Float32 results of exp, sin, ... can differ in the last bit between NumPy and PyTorch,
@@ -34,7 +37,7 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, note, settings
+from hypothesis import HealthCheck, assume, event, given, note, settings
 from hypothesis import strategies as st
 
 import smallgrad
@@ -139,6 +142,19 @@ EXACT_BINARY = [
     "t.stack([{a}, {b}])",
 ]
 
+# In place, on a value that is neither a view (smallgrad does not record in-place changes
+# to views of tensors that require grad) nor has views (torch 2.13 crashes when a hook is
+# put on such a view afterwards; test_differential_semantics checks that case without
+# hooks). Changing a value that a node saved makes the backward fail: then both must
+# fail alike.
+INPLACE = [
+    "{a}.mul_(2)",
+    "{a}.add_({b})",
+    "{a}.sub_(0.5)",
+    "{a}.div_(2)",
+    "{a}.zero_()",
+]
+
 INEXACT_BINARY = [
     "{a} / ({b} * {b} + 1)",
     "({a}.abs() + 1) ** {b}",
@@ -174,7 +190,11 @@ def draw_program(draw, torch, exact: bool) -> list[str]:
         names.append(f"v{i}")
     for _ in range(draw(st.integers(1, 6))):
         a = draw(st.sampled_from(names[-3:] + names))  # mostly recent values: deeper graphs
-        if draw(st.booleans()):
+        value = namespace[a]
+        if (draw(st.integers(0, 5)) == 0 and value._base is None
+                and not any(namespace[n]._base is value for n in names)):
+            expression = draw(st.sampled_from(INPLACE)).format(a=a, b=draw(st.sampled_from(names)))
+        elif draw(st.booleans()):
             expression = draw(st.sampled_from(unaries))(draw, tuple(namespace[a].shape), a)
         else:
             b = draw(st.sampled_from(names))
@@ -206,12 +226,16 @@ def run(lines: list[str], module, gradient: np.ndarray | None) -> dict:
             if not v.is_leaf:
                 v.retain_grad()
     out = values[-1]
+    error = None
     if out.requires_grad:
-        if gradient is None:
-            out.backward()
-        else:
-            out.backward(module.tensor(gradient, dtype=out.dtype))
-    return {"values": values, "out": out, "hook_order": hook_order}
+        try:
+            if gradient is None:
+                out.backward()
+            else:
+                out.backward(module.tensor(gradient, dtype=out.dtype))
+        except RuntimeError as failure:  # e.g. a saved value was changed in place
+            error = as_smallgrad(str(failure)).partition(" Hint:")[0]  # the hints differ
+    return {"values": values, "out": out, "hook_order": hook_order, "error": error}
 
 
 # --- comparing the two runs ---------------------------------------------------------------
@@ -293,6 +317,7 @@ def compare_runs(ours: dict, theirs: dict, exact: bool) -> None:
                 np.testing.assert_allclose(array_of(mine.grad), array_of(expected.grad),
                                            err_msg=f"v{i}.grad", **tolerances)
             compare_reprs(mine.grad, expected.grad, exact)
+    assert ours["error"] == theirs["error"]
     assert graph_of(ours["out"]) == graph_of(theirs["out"])
     assert ours["hook_order"] == theirs["hook_order"]  # the engine's order is PyTorch's
     compare_reprs(ours["out"], theirs["out"], exact)
@@ -324,6 +349,12 @@ def check_program(torch, data, exact: bool) -> None:
     else:
         assume(all(np.all(np.abs(a) < 1e6) for a in checked))  # no overflow to inf
     ours = run(lines, smallgrad, gradient)
+    # what the programs exercised (pytest --hypothesis-show-statistics shows the counts)
+    event(f"{len(lines)} lines")
+    if any("_(" in line for line in lines):
+        event("has an in-place op")
+    if theirs["error"]:
+        event("backward failed (a saved value was changed in place)")
     compare_runs(ours, theirs, exact)
 
 

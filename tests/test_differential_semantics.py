@@ -42,7 +42,7 @@ def outcome(scenario, module):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return ("value", observe(scenario(module)))
-    except Exception as error:  # noqa: BLE001 - comparing errors is the point
+    except Exception as error:
         return ("error", type(error).__name__, as_smallgrad(str(error)))
 
 
@@ -540,10 +540,11 @@ def to_same_dtype_is_the_same_tensor(t):
 
 
 @pytest.mark.parametrize("scenario", [
-    grads_accumulate, grad_is_updated_in_place, retain_graph, zero_grad_between_calls, create_graph_double_backward,
-    create_graph_backward, grad_allow_unused, grad_of_intermediate, grad_with_grad_outputs,
-    autograd_backward_of_two_outputs, backward_with_gradient, graph_of_z_equals_wx_plus_b,
-    fan_out_has_two_edges, names_of_common_nodes, requires_grad_three_ways, to_same_dtype_is_the_same_tensor,
+    grads_accumulate, grad_is_updated_in_place, retain_graph, zero_grad_between_calls,
+    create_graph_double_backward, create_graph_backward, grad_allow_unused,
+    grad_of_intermediate, grad_with_grad_outputs, autograd_backward_of_two_outputs,
+    backward_with_gradient, graph_of_z_equals_wx_plus_b, fan_out_has_two_edges,
+    names_of_common_nodes, requires_grad_three_ways, to_same_dtype_is_the_same_tensor,
 ], ids=lambda f: f.__name__)
 def test_backward_and_graphs(torch, scenario):
     assert_same(scenario, torch)
@@ -724,10 +725,20 @@ def inplace_on_a_non_leaf_is_recorded(t):
     return y, y._version, x.grad
 
 
+def inplace_on_a_base_rebuilds_its_views(t):
+    x = t.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    base = x * 1
+    views = [base[1:], base.view(3, 1).t(), base.reshape(-1), base[None]]
+    base.mul_(t.tensor([2.0, 3.0, 4.0]))  # the views now show (and differentiate) this
+    out = sum((v * t.tensor(10.0 ** i)).sum() for i, v in enumerate(views))
+    out.backward()
+    return views, [v.grad_fn.next_functions for v in views], x.grad
+
+
 @pytest.mark.parametrize("scenario", [
-    detach_shares_the_version_counter, data_has_its_own_version_counter,
-    data_then_modify_is_silent, versions_of_views, versions_after_inplace_ops,
-    inplace_on_a_non_leaf_is_recorded,
+    inplace_on_a_base_rebuilds_its_views, detach_shares_the_version_counter,
+    data_has_its_own_version_counter, data_then_modify_is_silent, versions_of_views,
+    versions_after_inplace_ops, inplace_on_a_non_leaf_is_recorded,
 ], ids=lambda f: f.__name__)
 def test_detach_data_and_versions(torch, scenario):
     assert_same(scenario, torch)
@@ -762,3 +773,36 @@ def max_dim_backward(t):
 
 def test_max_dim_backward(torch):
     assert_same(max_dim_backward, torch)
+
+
+# --- the warning when a non-leaf's .grad is read ----------------------------------------------
+def warnings_of(scenario, module) -> list[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scenario(module)
+    # torch adds where in its C++ source it was raised
+    return [as_smallgrad(str(w.message)).split(" (Triggered internally")[0] for w in caught]
+
+
+def read_grad_of_non_leaf(t):
+    x = t.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.sum().backward()
+    return y.grad
+
+
+def read_grad_of_retained_non_leaf(t):
+    x = t.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.sum().backward()
+    return y.grad, x.grad
+
+
+def test_reading_the_grad_of_a_non_leaf_warns_as_torch(torch):
+    ours = warnings_of(read_grad_of_non_leaf, smallgrad)
+    assert len(ours) == 1 and ".retain_grad()" in ours[0]
+    assert ours == warnings_of(read_grad_of_non_leaf, torch)
+    assert warnings_of(read_grad_of_retained_non_leaf, smallgrad) == []
+    assert warnings_of(read_grad_of_retained_non_leaf, torch) == []
+    assert_same(read_grad_of_non_leaf, torch)  # and the value is None

@@ -12,6 +12,7 @@ differentiable operations, which is what `create_graph=True` relies on.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from math import prod
 
@@ -24,9 +25,11 @@ from hypothesis.extra import numpy as hnp
 import smallgrad as t
 from smallgrad.autograd import Function, GradcheckError, gradcheck
 
-FIRST_ORDER = settings(max_examples=20, deadline=None,
+# SMALLGRAD_EXAMPLES=500 for a longer hunt than the suite's default
+EXAMPLES = int(os.environ.get("SMALLGRAD_EXAMPLES", "20"))
+FIRST_ORDER = settings(max_examples=EXAMPLES, deadline=None,
                        suppress_health_check=[HealthCheck.too_slow])
-SECOND_ORDER = settings(max_examples=6, deadline=None,
+SECOND_ORDER = settings(max_examples=max(EXAMPLES // 3, 1), deadline=None,
                         suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -5,6 +5,7 @@ import os
 
 import numpy as np
 import pytest
+from conftest import require_torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -176,7 +177,7 @@ def torch_repr(tensor):
 
 
 def check(data):
-    torch = pytest.importorskip("torch")
+    torch = require_torch()  # skips without torch, fails under CI
     assert tensor_repr(data) == torch_repr(torch.tensor(data))
     if data.dtype.kind == "f":
         assert (tensor_repr(data, suffixes=["requires_grad=True"])
@@ -204,7 +205,7 @@ def test_matches_torch(data):
     }),
 )
 def test_matches_torch_with_printoptions(data, options):
-    torch = pytest.importorskip("torch")
+    torch = require_torch()  # skips without torch, fails under CI
     set_printoptions(**options)
     torch.set_printoptions(**options)
     try:

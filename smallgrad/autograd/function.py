@@ -114,7 +114,8 @@ def _modified_message(node: BackwardNode, tensor, expected: int) -> str:
     owner = node if made_by_forward else tensor.grad_fn
     which = ""
     if owner is not None and not isinstance(owner, AccumulateGrad):
-        op = re.sub(r"Backward\d*$", "", owner.name())  # PyTorch says "output 0 of Exp"
+        # PyTorch says "output 0 of Exp" for ExpBackward0, but "of Max1" for MaxBackward1
+        op = re.sub(r"Backward0?$", "", re.sub(r"Backward([1-9]\d*)$", r"\1", owner.name()))
         which = f", which is output {tensor._output_nr} of {op},"
     return (
         "one of the variables needed for gradient computation has been modified by an "

@@ -88,14 +88,60 @@ def elementwise(name: str, fn: Callable, a: Tensor, b: Tensor) -> np.ndarray:
         result = fn(x, y)
     except ValueError:
         raise RuntimeError(broadcast_message(name, x.shape, y.shape)) from None
-    if (not x.flags.c_contiguous and x.shape == np.shape(result) and x.ndim > 1
-            and 0 not in x.strides):
-        # PyTorch lays the result out like the first operand (x.t() + y is "transposed"
-        # too); NumPy may choose row-major when the operands disagree
-        laid_out = np.empty_like(x, dtype=result.dtype)
-        laid_out[...] = result
-        return laid_out
+    # x.t() + y is "transposed" too. (The operands' own strides: a cast copies.)
+    if not (a._data.flags.c_contiguous and b._data.flags.c_contiguous) and np.ndim(result) > 1:
+        return torch_layout(np.asarray(result), a._data, b._data)
     return result
+
+
+def copy_like_torch(a: np.ndarray, dtype: np.dtype | None = None) -> np.ndarray:
+    """A copy laid out as PyTorch's clone() and to() lay it out: its dims in the order
+    of a's strides (so the copy of a transposed tensor is transposed too)."""
+    copy = np.array(a, dtype=dtype, copy=True)
+    return torch_layout(copy, a) if a.ndim > 1 and not a.flags.c_contiguous else copy
+
+
+def torch_layout(result: np.ndarray, *operands: np.ndarray) -> np.ndarray:
+    """`result`, laid out in memory as PyTorch lays out an elementwise op's output.
+
+    PyTorch (TensorIterator's reorder_dimensions) sorts the dims by the operands'
+    strides: the first operand decides, a broadcast dim (stride 0) leaves it to the
+    next one. NumPy's choice differs when operands disagree, and the layout shows:
+    it decides whether view() works and which node reshape() makes.
+    """
+    shape, ndim = result.shape, result.ndim
+    strides = []
+    for a in operands:  # each operand's strides, broadcast to `shape`
+        lead = ndim - a.ndim
+        strides.append([0] * lead + [0 if size == 1 and shape[lead + i] != 1 else stride
+                                     for i, (size, stride) in enumerate(zip(a.shape, a.strides))])
+
+    def should_swap(dim0: int, dim1: int) -> int:
+        for s in strides:
+            if s[dim0] == 0 or s[dim1] == 0:
+                continue
+            if s[dim0] != s[dim1]:
+                return 1 if s[dim0] > s[dim1] else -1
+            if shape[dim0] > shape[dim1]:
+                return 1
+        return 0
+
+    perm = list(range(ndim))[::-1]  # perm[0] moves fastest
+    for i in range(1, ndim):  # PyTorch's insertion sort, ambiguous pairs and all
+        dim1 = i
+        for dim0 in range(i - 1, -1, -1):
+            comparison = should_swap(perm[dim0], perm[dim1])
+            if comparison > 0:
+                perm[dim0], perm[dim1] = perm[dim1], perm[dim0]
+                dim1 = dim0
+            elif comparison < 0:
+                break
+    order = perm[::-1]  # slowest first
+    if order == list(range(ndim)):
+        return np.asarray(result, order="C")
+    laid_out = np.empty([shape[d] for d in order], result.dtype).transpose(np.argsort(order))
+    laid_out[...] = result
+    return laid_out
 
 
 def broadcast_message(name: str, shape_a: tuple, shape_b: tuple) -> str:

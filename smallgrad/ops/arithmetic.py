@@ -78,14 +78,19 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        # As PyTorch, save only what backward will use (b for a's grad, a for b's), so
+        # that changing the other one in place later is no error.
+        need_a, need_b = ctx.needs_input_grad
+        ctx.save_for_backward(b if need_a else None, a if need_b else None)
+        ctx.shapes = a._data.shape, b._data.shape
         return elementwise("mul", np.multiply, a, b)
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        grad_a = unbroadcast(grad * b, a.shape) if ctx.needs_input_grad[0] else None
-        grad_b = unbroadcast(grad * a, b.shape) if ctx.needs_input_grad[1] else None
+        b, a = ctx.saved_tensors
+        shape_a, shape_b = ctx.shapes
+        grad_a = unbroadcast(grad * b, shape_a) if ctx.needs_input_grad[0] else None
+        grad_b = unbroadcast(grad * a, shape_b) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
@@ -96,14 +101,16 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(b, a if ctx.needs_input_grad[1] else None)  # what backward uses
+        ctx.shapes = a._data.shape, b._data.shape
         return elementwise("div", _true_divide, a, b)
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        grad_a = unbroadcast(grad / b, a.shape) if ctx.needs_input_grad[0] else None
-        grad_b = unbroadcast(-grad * a / (b * b), b.shape) if ctx.needs_input_grad[1] else None
+        b, a = ctx.saved_tensors
+        shape_a, shape_b = ctx.shapes
+        grad_a = unbroadcast(grad / b, shape_a) if ctx.needs_input_grad[0] else None
+        grad_b = unbroadcast(-grad * a / (b * b), shape_b) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
@@ -128,7 +135,7 @@ class Reciprocal(Function):
 
     @staticmethod
     def forward(ctx, x):
-        result = Tensor._make(quiet(np.reciprocal, float_data(x)))
+        result = Tensor._make(np.asarray(quiet(np.reciprocal, float_data(x))))
         ctx.save_for_backward(result)
         return result
 
@@ -166,7 +173,7 @@ class PowTensor(Function):
     @staticmethod
     def forward(ctx, a, b):
         result = Tensor._make(np.asarray(elementwise("pow", _power, a, b)))
-        ctx.save_for_backward(a, b, result)
+        ctx.save_for_backward(a, b, result)  # PyTorch saves all three, whatever is needed
         return result
 
     @staticmethod
@@ -191,20 +198,19 @@ class Rpow(Function):
     @staticmethod
     def forward(ctx, x, c):
         result = Tensor._make(np.asarray(elementwise("pow", _power, as_tensor(c, x), x)))
-        ctx.save_for_backward(result)
+        ctx.save_for_backward(x, result)  # x too, as PyTorch: it is checked for changes
+        ctx.c = c
         ctx.log_c = float(np.log(c)) if c > 0 else float("nan") if c < 0 else float("-inf")
-        # PyTorch's convention for 0 ** x: the grad is 0 where x >= 0, not nan
-        ctx.zero_grad_at = Tensor._make(x._data >= 0) if c == 0 else None
         return result
 
     @staticmethod
     def backward(ctx, grad):
-        (result,) = ctx.saved_tensors
+        x, result = ctx.saved_tensors
         grad_x = grad * (result * ctx.log_c)
-        if ctx.zero_grad_at is not None:
+        if ctx.c == 0:  # PyTorch's convention for 0 ** x: the grad is 0 where x >= 0
             from .shape import where
 
-            grad_x = where(ctx.zero_grad_at, 0.0, grad_x)
+            grad_x = where(x >= 0, 0.0, grad_x)
         return grad_x, None
 
 

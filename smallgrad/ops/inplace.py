@@ -15,6 +15,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import _GradState
 from ..tensor import Tensor
 from ._common import as_tensor, broadcast_message, result_dtype
+from .shape import rebase_views
 
 # when nothing is recorded (e.g. an SGD step under no_grad), NumPy does the work in place
 _UFUNCS = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply, "div_": np.true_divide}
@@ -53,6 +54,8 @@ def inplace(x: Tensor, name: str, op: Callable, *args) -> Tensor:
     if result.grad_fn is not None:
         x.grad_fn, x._output_nr = result.grad_fn, result._output_nr
         _replace_saved(result.grad_fn, result, x)
+        if getattr(x, "_views", None):
+            rebase_views(x)  # its views now get their grad through x's new history
     return x
 
 

@@ -12,6 +12,13 @@ from ._common import promoted
 from .shape import Contiguous, Squeeze, UnsafeView, expand
 
 
+def _needed(ctx, a: Tensor, b: Tensor) -> tuple:
+    """What a product's backward needs: b for a's grad, a for b's grad (in that order, as
+    PyTorch saves them). What is not needed is not saved, so it may change in place."""
+    need_a, need_b = ctx.needs_input_grad
+    return b if need_a else None, a if need_b else None
+
+
 class Mm(Function):
     """d(A @ B) = dA @ B + A @ dB, so grad_A = grad @ Bᵀ and grad_B = Aᵀ @ grad"""
 
@@ -19,12 +26,13 @@ class Mm(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        # as PyTorch, save only what backward uses: b for a's grad, a for b's
+        ctx.save_for_backward(*_needed(ctx, a, b))
         return np.matmul(*promoted(a, b))
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        b, a = ctx.saved_tensors
         grad_a = grad.mm(b.t()) if ctx.needs_input_grad[0] else None
         grad_b = a.t().mm(grad) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
@@ -37,12 +45,12 @@ class Mv(Function):
 
     @staticmethod
     def forward(ctx, m, v):
-        ctx.save_for_backward(m, v)
+        ctx.save_for_backward(*_needed(ctx, m, v))
         return np.matmul(*promoted(m, v))
 
     @staticmethod
     def backward(ctx, grad):
-        m, v = ctx.saved_tensors
+        v, m = ctx.saved_tensors
         grad_m = grad.unsqueeze(1) * v.unsqueeze(0) if ctx.needs_input_grad[0] else None
         grad_v = m.t().matmul(grad) if ctx.needs_input_grad[1] else None
         return grad_m, grad_v
@@ -55,13 +63,14 @@ class Dot(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(*_needed(ctx, a, b))
         return np.dot(*promoted(a, b))
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        return grad * b, grad * a
+        b, a = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return grad * b if need_a else None, grad * a if need_b else None
 
 
 class Bmm(Function):
@@ -71,12 +80,12 @@ class Bmm(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(*_needed(ctx, a, b))
         return np.matmul(a._data, b._data)
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        b, a = ctx.saved_tensors
         grad_a = bmm(grad, b.transpose(1, 2)) if ctx.needs_input_grad[0] else None
         grad_b = bmm(a.transpose(1, 2), grad) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b

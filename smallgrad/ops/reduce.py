@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, _wrap_dim
 from ._common import quiet, reduce_dims
 from .shape import where
 
@@ -152,9 +152,10 @@ class MaxDim(Function):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim):
-        indices = np.expand_dims(ctx._forward_cls.arg(x._data, axis=dim), dim)
-        values = np.take_along_axis(x._data, indices, axis=dim)
-        if not keepdim:
+        data = x._data.reshape(1) if x._data.ndim == 0 else x._data  # 0-d: its one value
+        indices = np.expand_dims(ctx._forward_cls.arg(data, axis=dim), dim)
+        values = np.take_along_axis(data, indices, axis=dim)
+        if not keepdim or x._data.ndim == 0:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
         ctx.shape, ctx.dim, ctx.keepdim = x._data.shape, dim, keepdim
         indices = Tensor._make(_row_major(indices.astype(np.int64)))
@@ -164,6 +165,8 @@ class MaxDim(Function):
 
     @staticmethod
     def backward(ctx, grad_values, grad_indices):
+        if not ctx.shape:  # x was 0-d
+            return grad_values, None, None
         index = ctx.indices if ctx.keepdim else np.expand_dims(ctx.indices, ctx.dim)
         positions = np.arange(ctx.shape[ctx.dim]).reshape(
             [-1 if d == ctx.dim else 1 for d in range(len(ctx.shape))])
@@ -260,7 +263,11 @@ def var(x: Tensor, dim=None, keepdim: bool = False, correction: int = 1) -> Tens
 def _extreme(name: str, all_fn, dim_fn, x: Tensor, dim, keepdim: bool):
     if dim is None:
         return all_fn.apply(x)
-    values, indices = dim_fn.apply(x, reduce_dims(dim, x._data.ndim)[0], keepdim)
+    ndim = x._data.ndim
+    d = reduce_dims(dim, ndim)[0] if ndim else _wrap_dim(dim, 0)
+    if ndim and x._data.shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    values, indices = dim_fn.apply(x, d, keepdim)
     return ReturnTypes(name, values, indices)
 
 
@@ -275,8 +282,11 @@ def min(x: Tensor, dim=None, keepdim: bool = False):
 def argmax(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     if dim is None:
         return Tensor._make(np.asarray(np.argmax(x._data), dtype=np.int64))
+    if x._data.ndim == 0:
+        _wrap_dim(dim, 0)  # PyTorch's IndexError for a dim other than 0 or -1
+        return Tensor._make(np.zeros((), np.int64))
     d = reduce_dims(dim, x._data.ndim)[0]
-    return Tensor._make(np.argmax(x._data, axis=d, keepdims=keepdim).astype(np.int64))
+    return Tensor._make(np.asarray(np.argmax(x._data, axis=d, keepdims=keepdim), np.int64))
 
 
 def norm(x: Tensor, p=2, dim=None, keepdim: bool = False) -> Tensor:

@@ -8,20 +8,76 @@ either one is seen by autograd's saved-tensor check."""
 from __future__ import annotations
 
 import itertools
+import weakref
 
 import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim, sum_to_shape
-from ._common import as_tensor, broadcast_message, promoted
+from ._common import as_tensor, broadcast_message, copy_like_torch, promoted, torch_layout
 
 
 def _view_of(out: Tensor, x: Tensor) -> Tensor:
     out._version_box = x._version_box
-    out._base = x._base if x._base is not None else x
+    base = out._base = x._base if x._base is not None else x
     out._view_version = x._version
+    if out.grad_fn is not None:  # the base remembers it: see rebase_views
+        views = getattr(base, "_views", None)
+        if views is None:
+            views = base._views = []
+        views.append(weakref.ref(out))
+        if len(views) % 64 == 0:  # forget dead views now and then (x[i] in a loop)
+            views[:] = [ref for ref in views if ref() is not None]
     return out
+
+
+class AsStrided(Function):
+    """The grad_fn of a view whose base was then changed in place (a recorded change):
+    PyTorch rebuilds it as as_strided of the base, and so does smallgrad. The grad goes
+    to the elements of the base that the view shows."""
+
+    node_name = "AsStridedBackward0"
+
+    @staticmethod
+    def forward(ctx, base, view_data):
+        ctx.base_shape = base._data.shape
+        ctx.index = np.unravel_index(_positions_in_base(base._data, view_data),
+                                     base._data.shape)
+        return view_data
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Unindex.apply(grad, ctx.base_shape, ctx.index), None
+
+
+def _positions_in_base(base: np.ndarray, view: np.ndarray) -> np.ndarray:
+    """For each element of `view` (memory shared with `base`): its index in base.ravel()."""
+    start = base.__array_interface__["data"][0]
+
+    def memory_index(a: np.ndarray) -> np.ndarray:  # where each element is, in items
+        offset = (a.__array_interface__["data"][0] - start) // a.itemsize
+        grids = np.indices(a.shape, sparse=True) if a.ndim else ()
+        return sum((g * (s // a.itemsize) for g, s in zip(grids, a.strides)),
+                   np.full(a.shape, offset, dtype=np.int64))
+
+    in_base = memory_index(base).ravel()
+    order = np.argsort(in_base, kind="stable")
+    return order[np.searchsorted(in_base[order], memory_index(view))]
+
+
+def rebase_views(base: Tensor) -> None:
+    """`base` was just changed in place, and the change recorded: each live view of it
+    that is part of a graph now gets its grad through the base's new grad_fn."""
+    alive = []
+    for ref in getattr(base, "_views", None) or ():
+        view = ref()
+        if view is None or view._base is not base or view.grad_fn is None:
+            continue
+        rebuilt = AsStrided.apply(base, view._data)
+        view.grad_fn, view._output_nr = rebuilt.grad_fn, 0
+        alive.append(ref)
+    base._views = alive
 
 
 def _infer_shape(shape: tuple, size: int) -> tuple:
@@ -170,7 +226,9 @@ class Clone(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return np.copy(x._data, order=ctx._forward_cls.order)
+        if ctx._forward_cls.order == "K":
+            return copy_like_torch(x._data)
+        return np.copy(x._data, order="C")
 
     @staticmethod
     def backward(ctx, grad):
@@ -192,7 +250,7 @@ class ToCopy(Function):
     @staticmethod
     def forward(ctx, x, dtype):
         ctx.dtype = x.dtype
-        return x._data.astype(dtype.numpy)
+        return copy_like_torch(x._data, dtype.numpy)
 
     @staticmethod
     def backward(ctx, grad):
@@ -392,9 +450,13 @@ class Where(Function):
         ctx.shapes = a._data.shape, b._data.shape
         x, y = promoted(a, b)
         try:
-            return np.where(condition, x, y)
+            result = np.where(condition, x, y)
         except ValueError:
             raise RuntimeError(broadcast_message("where", x.shape, y.shape)) from None
+        operands = (condition, a._data, b._data)
+        if result.ndim > 1 and not all(o.flags.c_contiguous for o in operands):
+            return torch_layout(result, *operands)
+        return result
 
     @staticmethod
     def backward(ctx, grad):

@@ -18,7 +18,8 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, x):
-        result = Tensor._make(quiet(np.exp, float_data(x)))
+        # np.asarray: a ufunc of a 0-d array gives a NumPy scalar, which in-place ops can't fill
+        result = Tensor._make(np.asarray(quiet(np.exp, float_data(x))))
         ctx.save_for_backward(result)
         return result
 
@@ -51,7 +52,7 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, x):
-        result = Tensor._make(quiet(np.sqrt, float_data(x)))
+        result = Tensor._make(np.asarray(quiet(np.sqrt, float_data(x))))
         ctx.save_for_backward(result)
         return result
 
@@ -100,7 +101,7 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx, x):
-        result = Tensor._make(np.tanh(float_data(x)))
+        result = Tensor._make(np.asarray(np.tanh(float_data(x))))
         ctx.save_for_backward(result)
         return result
 
