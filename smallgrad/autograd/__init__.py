@@ -3,6 +3,7 @@
     graph.py      Node, AccumulateGrad, hooks and their handles
     function.py   Function (forward/backward side by side) and its ctx
     engine.py     backward as a generator of steps (what the widgets step through)
+    ready_queue.py  which ready node runs next, in PyTorch's order
     backward.py   backward() and grad(): the same steps, run to the end
     grad_mode.py  no_grad, enable_grad, set_grad_enabled
     gradcheck.py  finite differences against backward
