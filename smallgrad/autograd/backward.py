@@ -28,7 +28,8 @@ def backward(tensors: Tensor | Sequence[Tensor],
     if inputs is not None:
         raise NotImplementedError("smallgrad's backward() has no `inputs=`; "
                                   "use autograd.grad(outputs, inputs) instead")
-    run_to_end(backward_steps(tensors, grad_tensors, retain_graph, create_graph))
+    run_to_end(backward_steps(tensors, grad_tensors, retain_graph, create_graph,
+                              keep_before=False))
 
 
 def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],

@@ -105,19 +105,24 @@ def backward_steps(
     retain_graph: bool | None = None,
     create_graph: bool = False,
     inputs: Sequence[Tensor] | None = None,
+    *,
+    keep_before: bool = True,
 ) -> Generator[Step, None, tuple | None]:
     """The public entry point: a generator of the steps of one backward pass.
 
     Arguments are those of `smallgrad.autograd.backward`. With `inputs`, it works as
     `autograd.grad`: nothing is accumulated into `.grad`, and the generator's return
     value (StopIteration.value) holds the grads of `inputs`.
+    `keep_before=False` skips copying a leaf's old `.grad` into AccumulateStep.before
+    (then None): backward() sees no step, so it saves that copy.
     Errors in the arguments are raised at once, before the first step.
     """
     roots = _root_grads(tensors, grad_tensors)
     if retain_graph is None:
         retain_graph = create_graph
     capture = [_capture_point(t) for t in inputs] if inputs is not None else None
-    return _run(roots, retain_graph=retain_graph, create_graph=create_graph, capture=capture)
+    return _run(roots, retain_graph=retain_graph, create_graph=create_graph, capture=capture,
+                keep_before=keep_before)
 
 
 def _root_grads(tensors, grad_tensors) -> list[tuple[Node, int, Tensor]]:
@@ -156,7 +161,7 @@ def _capture_point(t: Tensor) -> tuple[Node, int]:
     return t._edge()
 
 
-def _run(roots, *, retain_graph: bool, create_graph: bool, capture):
+def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before: bool):
 
     root_nodes = list(dict.fromkeys(node for node, _, _ in roots))
     dependencies = _count_dependencies(root_nodes)
@@ -214,7 +219,8 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture):
         # 2. the leaf end: accumulate into .grad
         if is_leaf_end:
             if grads[0] is not None and capture is None:
-                before, after = node.accumulate(grads[0], fresh=(node, 0) in fresh)
+                before, after = node.accumulate(grads[0], fresh=(node, 0) in fresh,
+                                                keep_before=keep_before)
                 yield AccumulateStep(node, node.variable, before, after)
             continue
 

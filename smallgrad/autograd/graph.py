@@ -117,12 +117,14 @@ class AccumulateGrad(Node):
         hooks = self.variable._hooks  # a leaf keeps its hooks on the tensor itself
         return {0: hooks} if hooks else None
 
-    def accumulate(self, grad: Tensor, *, fresh: bool) -> tuple[Tensor | None, Tensor]:
+    def accumulate(self, grad: Tensor, *, fresh: bool,
+                   keep_before: bool = True) -> tuple[Tensor | None, Tensor]:
         """Add `grad` into `variable.grad`; returns (before, after).
 
         As in PyTorch, a second grad is added in place: `g = x.grad` sees the sum too
         (and its _version goes up). `before` is then a copy of the old values, so that a
-        stepper can still show them. `fresh` says the engine made `grad` and nobody else
+        stepper can still show them (None when `keep_before` is False). `fresh` says the
+        engine made `grad` and nobody else
         holds it, so it can be kept without a copy; otherwise a copy keeps `x.grad` from
         aliasing another tensor.
         """
@@ -144,7 +146,7 @@ class AccumulateGrad(Node):
         elif grad.requires_grad or before.requires_grad or not before._data.flags.writeable:
             after = before + grad  # create_graph=True: out of place, so it is recorded
         else:
-            after, before = before, Tensor._make(before._data.copy())
+            after, before = before, Tensor._make(before._data.copy()) if keep_before else None
             after._data += grad._data
             after._version_box[0] += 1
         var._grad = after
