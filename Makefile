@@ -20,7 +20,7 @@ NBVAL_ARGS := $(if $(NOTEBOOKS),tests lessons/ --nbval --nbval-current-env \
                 $(if $(SANITIZE),--nbval-sanitize-with lessons/sanitize.cfg))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup .venv dot lessons test torch ci test-ui chromium screenshot bench clean distclean
+.PHONY: help setup .venv dot lessons test torch wasm ci test-ui chromium screenshot bench clean distclean
 
 help:
 	@echo "make lessons    set up, then open the lessons in JupyterLab"
@@ -30,7 +30,8 @@ help:
 	@echo "make test-ui    the browser tests: the stepper clicked in JupyterLab in headless Chromium"
 	@echo "                (installs apt chromium when root, and the browser extra)"
 	@echo "make screenshot run the stepper's browser test and save docs/stepper.png (for the README)"
-	@echo "make ci         torch, then test, then test-ui (what .ci/run runs)"
+	@echo "make wasm       install the optional WebAssembly Graphviz (the widgets' fallback)"
+	@echo "make ci         torch, wasm, then test, then test-ui (what .ci/run runs)"
 	@echo "make bench      run the benchmark"
 	@echo "make clean      remove caches and build output (distclean also removes $(VENV)/)"
 
@@ -79,8 +80,13 @@ torch: setup
 # SMALLGRAD_REQUIRE_TORCH=1: a missing torch fails the differential tests instead of skipping them.
 ci:
 	$(MAKE) torch
-	SMALLGRAD_REQUIRE_TORCH=1 $(MAKE) test
+	$(MAKE) wasm
+	SMALLGRAD_REQUIRE_TORCH=1 SMALLGRAD_REQUIRE_WASM=1 $(MAKE) test
 	$(MAKE) test-ui
+
+# The optional WebAssembly Graphviz, so CI also runs the widgets' fallback test.
+wasm: setup
+	$(VPY) -m pip install --disable-pip-version-check -e '.[wasm]'
 
 # --- browser tests ----------------------------------------------------------------------------
 # tests/browser/ starts JupyterLab and drives Debian's `chromium` with Playwright's Python API
