@@ -225,10 +225,11 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before:
             continue
 
         # 3. the node's own backward
-        if all(g is None for g in grads):
+        if grads[0] is None and all(g is None for g in grads):  # nothing arrived
             grad_inputs: tuple = (None,) * len(node.next_functions)
         else:
-            grads = _materialize(node, grads)
+            if len(grads) > 1:
+                grads = _materialize(node, grads)
             mark = Tensor._count()  # grads made after this are the node's own
             prev, _GradState.enabled = _GradState.enabled, create_graph
             try:

@@ -194,7 +194,7 @@ def _record(ctx: BackwardNode, args: tuple, needs: tuple) -> Any:
     finally:
         _GradState.enabled = True
     is_tuple = type(out) is tuple
-    outputs = tuple(_as_tensor(o, args) for o in out) if is_tuple else (_as_tensor(out, args),)
+    outputs = tuple([_as_tensor(o, args) for o in out]) if is_tuple else (_as_tensor(out, args),)
 
     ctx._seq = next(_creation_counter)
     positions, edges, meta = [], [], []
@@ -210,8 +210,8 @@ def _record(ctx: BackwardNode, args: tuple, needs: tuple) -> Any:
         ctx._constant_inputs = _constant_inputs(args, positions, edges)
     ctx._input_meta = tuple(meta)  # the engine checks each grad against these
     # (shape, dtype) of each output; forward may also return non-tensors (they pass through)
-    ctx._output_meta = tuple((o._data.shape, o._data.dtype) if isinstance(o, Tensor)
-                             else (None, None) for o in outputs)
+    ctx._output_meta = tuple([(o._data.shape, o._data.dtype) if isinstance(o, Tensor)
+                              else (None, None) for o in outputs])
     ctx._n_outputs = len(outputs)
     for nr, o in enumerate(outputs):
         if (isinstance(o, Tensor) and id(o) not in ctx._non_differentiable
