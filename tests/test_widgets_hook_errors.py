@@ -102,6 +102,16 @@ def run_again(root, leaves) -> object:
     return grads(leaves)
 
 
+def assert_second_backward_as_torch(root, leaves, expected) -> None:
+    """A second backward (hook removed) ends as torch's did: the same grads or error."""
+    again = run_again(root, leaves)
+    assert type(again) is type(expected)
+    if isinstance(again, dict):
+        assert_same_grads(again, expected)
+    else:
+        assert again == expected
+
+
 def stepper_until_error(program):
     """A stepper on the program's graph, clicked (never called) until backward stops."""
     calls: list = []
@@ -200,12 +210,7 @@ def test_after_the_error_the_graph_is_as_torch_leaves_it(name, torch):
     assert_same_grads(grads(leaves), expected[0])
     assert_same_grads(grads(retained), expected[1])
     handle.remove()
-    again = run_again(root, leaves)
-    assert type(again) is type(expected_again)
-    if isinstance(again, dict):
-        assert_same_grads(again, expected_again)
-    else:
-        assert again == expected_again
+    assert_second_backward_as_torch(root, leaves, expected_again)
 
     # the stepper, clicked to the error, then around
     stepper, calls, root, leaves, retained, handle = stepper_until_error(program)
@@ -223,9 +228,4 @@ def test_after_the_error_the_graph_is_as_torch_leaves_it(name, torch):
             assert shown == ("None   (not computed yet)" if leaf.grad is None
                              else repr(leaf.grad)), label
     handle.remove()
-    again = run_again(root, leaves)
-    assert type(again) is type(expected_again)
-    if isinstance(again, dict):
-        assert_same_grads(again, expected_again)
-    else:
-        assert again == expected_again
+    assert_second_backward_as_torch(root, leaves, expected_again)

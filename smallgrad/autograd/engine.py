@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Sequence
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from .grad_mode import _GradState
 from .graph import AccumulateGrad, Node
 from .ready_queue import ReadyQueue
@@ -351,8 +353,6 @@ def _materialize(node: Node, grads: list) -> list:
     """A node with several outputs may get grads for only some: the rest are zeros."""
     if all(g is not None for g in grads):
         return grads
-    import numpy as np
-
     return [g if g is not None or shape is None else Tensor._make(np.zeros(shape, dtype))
             for g, (shape, dtype) in zip(grads, node._output_meta)]
 
