@@ -47,8 +47,7 @@ _NON_LEAF_GRAD_WARNING = (
 class Tensor:
     __slots__ = (
         "_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_version_box",
-        "_hooks", "_accumulator", "_retains_grad", "_base", "_view_version", "_is_scalar",
-        "_tid", "_views", "__weakref__",
+        "_hooks", "_accumulator", "_retains_grad", "_base", "_is_scalar", "_tid", "__weakref__",
     )
     __array_ufunc__ = None  # numpy_array * tensor calls Tensor.__rmul__, not NumPy
 
@@ -86,7 +85,7 @@ class Tensor:
         else:
             source = Tensor._make(np.zeros(tuple(args), dtype=np.float32))
         for name in Tensor.__slots__[:-1]:
-            if hasattr(source, name):  # a view's slots (_view_version, ...) may be unset
+            if hasattr(source, name):
                 object.__setattr__(self, name, getattr(source, name))
 
     # --- autograd attributes ----------------------------------------------------------
@@ -266,7 +265,6 @@ class Tensor:
     def _alias(self) -> Tensor:
         out = self.detach()
         out._base = self if self._base is None else self._base
-        out._view_version = self._version
         return out
 
     def _plus(self, other: Tensor) -> Tensor:
@@ -339,6 +337,7 @@ class Tensor:
     def __pos__(self): return self
     def __abs__(self): return F.abs(self)
     def __getitem__(self, index): return F.getitem(self, index)
+    def __setitem__(self, index, value): F.setitem(self, index, value)
 
     def __lt__(self, other): return F.compare(np.less, self, other)
     def __le__(self, other): return F.compare(np.less_equal, self, other)
@@ -384,8 +383,9 @@ class Tensor:
     def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
         return F.var(self, dim, keepdim, 1 if correction is None and unbiased else
                      (correction or 0))
-    def std(self, dim=None, unbiased=True, keepdim=False):
-        return self.var(dim, unbiased, keepdim) ** 0.5
+    def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        return F.std(self, dim, keepdim, 1 if correction is None and unbiased else
+                     (correction or 0))
     def max(self, dim=None, keepdim=False): return F.max(self, dim, keepdim)
     def min(self, dim=None, keepdim=False): return F.min(self, dim, keepdim)
     def argmax(self, dim=None, keepdim=False): return F.argmax(self, dim, keepdim)

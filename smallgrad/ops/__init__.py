@@ -21,9 +21,9 @@ from .arithmetic import (
     rsub,
     sub,
 )
-from .inplace import copy_op, fill_like_op, inplace, zeros_like_op
+from .inplace import copy_op, fill_like_op, inplace, setitem, zeros_like_op
 from .nn import bmm, dot, log_softmax, matmul, mm, mv, softmax
-from .reduce import argmax, logical_reduce, max, mean, min, norm, sum, var
+from .reduce import argmax, logical_reduce, max, mean, min, norm, std, sum, var
 from .shape import (
     cat,
     clone,
@@ -64,6 +64,7 @@ __all__ = [
     "fill_like_op",
     "getitem",
     "inplace",
+    "setitem",
     "isclose",
     "log",
     "log_softmax",
@@ -98,6 +99,7 @@ __all__ = [
     "to_dtype",
     "transpose",
     "unsqueeze",
+    "std",
     "var",
     "view",
     "where",
