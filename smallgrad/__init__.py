@@ -48,6 +48,13 @@ from .dtypes import (
 from .ops import (
     abs,
     add,
+    bmm,
+    dot,
+    flatten,
+    mm,
+    mv,
+    neg,
+    permute,
     allclose,
     argmax,
     cat,
@@ -78,6 +85,7 @@ from .ops import (
     std,
     sub,
     sum,
+    t,
     tanh,
     transpose,
     unsqueeze,
@@ -94,6 +102,14 @@ int = int32
 short = int16
 
 __version__ = "0.1.0"
+
+
+def detach(input: Tensor) -> Tensor:
+    return input.detach()
+
+
+def square(input: Tensor) -> Tensor:
+    return input.square()
 
 
 def is_tensor(obj: object) -> bool:

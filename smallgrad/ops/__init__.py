@@ -21,6 +21,7 @@ from .arithmetic import (
     rsub,
     sub,
 )
+from ._common import NotATensor
 from .inplace import copy_op, fill_like_op, inplace, setitem, zeros_like_op
 from .nn import bmm, dot, log_softmax, matmul, mm, mv, softmax
 from .reduce import argmax, logical_reduce, max, mean, min, norm, std, sum, var
@@ -29,6 +30,7 @@ from .shape import (
     clone,
     contiguous,
     expand,
+    flatten,
     getitem,
     permute,
     reshape,
@@ -44,6 +46,7 @@ from .shape import (
 from .unary import abs, clamp, cos, exp, log, relu, sigmoid, sin, sqrt, tanh
 
 __all__ = [
+    "NotATensor",
     "abs",
     "add",
     "allclose",
@@ -61,6 +64,7 @@ __all__ = [
     "equal",
     "exp",
     "expand",
+    "flatten",
     "fill_like_op",
     "getitem",
     "inplace",

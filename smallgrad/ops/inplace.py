@@ -25,7 +25,7 @@ def inplace(x: Tensor, name: str, op: Callable, *args) -> Tensor:
     check_inplace_target(x, args)
     records = _GradState.enabled and (
         x.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args))
-    if not records and name in _UFUNCS:
+    if not records and name in _UFUNCS and len(args) == 1:
         return _in_place_ufunc(x, name, as_tensor(args[0], x))
     if not records and name == "zero_":
         x._data.fill(0)

@@ -291,50 +291,59 @@ def is_basic(item: object) -> bool:
 
 
 def getitem(x: Tensor, index: object) -> Tensor:
-    """Basic indexing becomes a chain of Select/Slice/Unsqueeze nodes, as in PyTorch;
-    an index with lists, tensors or masks becomes one IndexBackward0 node."""
+    """x[index] the way PyTorch does it: ints, slices and None become a chain of views
+    (Select/Slice/Unsqueeze nodes), one dim at a time; then lists, tensors or masks, if
+    any, pick from the result in one IndexBackward0 node (a copy)."""
     items = index if isinstance(index, tuple) else (index,)
     items = tuple(index_arrays(i) for i in items)
+    for item in items:
+        if isinstance(item, slice) and item.step is not None and item.step <= 0:
+            raise ValueError("step must be greater than zero")
     if len(items) == 1 and np.ndim(items[0]) == 0 and np.asarray(items[0]).dtype == bool:
         # x[True] or a 0-d mask: PyTorch adds a dim, then indexes it with a 1-element mask
         return Index.apply(unsqueeze(x, 0), np.asarray(items[0]).reshape(1))
     try:
-        if not all(is_basic(i) for i in items) or (isinstance(index, bool)):
-            return Index.apply(x, items if isinstance(index, tuple) else items[0])
         if isinstance(index, slice):  # a lone slice is always a Slice node, even x[:]
             return _view_of(Slice.apply(x, np.index_exp[index]), x)
-        return _basic_index(x, items)
+        return _index(x, items)
     except IndexError as error:
         raise IndexError(str(error).replace("axis", "dimension")) from None
 
 
-def _basic_index(x: Tensor, items: tuple) -> Tensor:
-    n_real = sum(1 for i in items if i is not None and i is not Ellipsis)
-    if n_real > x.ndim:
+def _index(x: Tensor, items: tuple) -> Tensor:
+    used = sum(np.ndim(i) if _is_mask(i) else 1 for i in items
+               if i is not None and i is not Ellipsis)
+    if used > x.ndim:
         raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
-    out, dim, made = x, 0, False
-    for item in items:
+    out, dim, made, picks = x, 0, False, []
+    for position, item in enumerate(items):
         if item is Ellipsis:
-            dim += out.ndim - dim - sum(
-                1 for i in items[items.index(Ellipsis) + 1:] if i is not None)
-            continue
-        if item is None:
+            dim += x.ndim - used
+        elif item is None:
             out, dim, made = unsqueeze(out, dim), dim + 1, True
-            continue
-        lead = (slice(None),) * dim
-        if isinstance(item, slice):
-            if item == slice(None):  # a full slice inside a tuple makes no node
-                dim += 1
-                continue
-            out, dim = _view_of(Slice.apply(out, lead + (item,)), x), dim + 1
-        else:
+        elif isinstance(item, slice):
+            if item.indices(out.shape[dim]) != (0, out.shape[dim], 1):  # a full one: no node
+                out, made = _view_of(Slice.apply(out, (slice(None),) * dim + (item,)), x), True
+            dim += 1
+        elif is_basic(item):  # an int
             size = out.shape[dim]
             if not -size <= item < size:
                 raise IndexError(
                     f"index {item} is out of bounds for dimension {dim} with size {size}")
-            out = _view_of(Select.apply(out, lead + (int(item),)), x)
-        made = True
+            out, made = _view_of(Select.apply(out, (slice(None),) * dim + (int(item),)), x), True
+        else:  # an array: picked at the end, at the dim it stands for now
+            picks.append((dim, item))
+            dim += np.ndim(item) if _is_mask(item) else 1
+    if picks:
+        full = [slice(None)] * dim
+        for at, array in reversed(picks):
+            full[at:at + (np.ndim(array) if _is_mask(array) else 1)] = [array]
+        return Index.apply(out, full[0] if len(full) == 1 and len(items) == 1 else tuple(full))
     return out if made else _view_of(Alias.apply(x), x)
+
+
+def _is_mask(item: object) -> bool:
+    return isinstance(item, np.ndarray) and item.dtype == bool
 
 
 # --- joining --------------------------------------------------------------------------
@@ -428,6 +437,19 @@ def reshape(x: Tensor, shape: tuple) -> Tensor:
         return UnsafeView.apply(Contiguous.apply(x), shape)
     node = View if x._data.flags.c_contiguous else ReshapeAlias
     return _view_of(node.apply(x, shape), x)
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims start_dim..end_dim into one; nothing to merge gives x itself, as in PyTorch."""
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    start, end = _wrap_dim(start_dim, x.ndim), _wrap_dim(end_dim, x.ndim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return x
+    shape = x.shape
+    return reshape(x, (*shape[:start], int(np.prod(shape[start:end + 1])), *shape[end + 1:]))
 
 
 def view(x: Tensor, shape: tuple) -> Tensor:
