@@ -48,22 +48,18 @@ from .dtypes import (
 from .ops import (
     abs,
     add,
-    bmm,
-    dot,
-    flatten,
-    mm,
-    mv,
-    neg,
-    permute,
     allclose,
     argmax,
+    bmm,
     cat,
     clamp,
     clone,
     cos,
     div,
+    dot,
     equal,
     exp,
+    flatten,
     isclose,
     log,
     log_softmax,
@@ -71,8 +67,12 @@ from .ops import (
     max,
     mean,
     min,
+    mm,
     mul,
+    mv,
+    neg,
     norm,
+    permute,
     pow,
     relu,
     reshape,
@@ -116,8 +116,8 @@ def is_tensor(obj: object) -> bool:
     return isinstance(obj, Tensor)
 
 
-def numel(t: Tensor) -> int:
-    return t.numel()
+def numel(input: Tensor) -> int:
+    return input.numel()
 
 
 def get_default_dtype() -> dtype:

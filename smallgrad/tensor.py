@@ -465,7 +465,7 @@ def _operator(op, tensor: Tensor, other):
     so Python raises its own TypeError, as it does for torch."""
     try:
         return op(tensor, other)
-    except F.NotATensor:
+    except F.NotATensorError:
         return NotImplemented
 
 

@@ -5,6 +5,7 @@ reduce      sum mean var max min norm           shape   reshape view transpose [
 nn          matmul softmax log_softmax          inplace add_ mul_ zero_ += ...
 """
 
+from ._common import NotATensorError
 from .arithmetic import (
     add,
     allclose,
@@ -21,7 +22,6 @@ from .arithmetic import (
     rsub,
     sub,
 )
-from ._common import NotATensor
 from .inplace import copy_op, fill_like_op, inplace, setitem, zeros_like_op
 from .nn import bmm, dot, log_softmax, matmul, mm, mv, softmax
 from .reduce import argmax, logical_reduce, max, mean, min, norm, std, sum, var
@@ -46,7 +46,7 @@ from .shape import (
 from .unary import abs, clamp, cos, exp, log, relu, sigmoid, sin, sqrt, tanh
 
 __all__ = [
-    "NotATensor",
+    "NotATensorError",
     "abs",
     "add",
     "allclose",
@@ -64,8 +64,8 @@ __all__ = [
     "equal",
     "exp",
     "expand",
-    "flatten",
     "fill_like_op",
+    "flatten",
     "getitem",
     "inplace",
     "isclose",

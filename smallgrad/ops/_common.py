@@ -33,7 +33,7 @@ def as_tensor(value: object, like: Tensor) -> Tensor:
 
         return tensor(value)
     else:  # lists too: PyTorch doesn't turn them into tensors here
-        raise NotATensor(f"argument 'other' must be Tensor, not {type(value).__name__}")
+        raise NotATensorError(f"argument 'other' must be Tensor, not {type(value).__name__}")
     own = like._data.dtype
     fits = _CATEGORY[kind] <= _CATEGORY[own.kind]
     wrapped = Tensor._make(np.asarray(value, dtype=own if fits else _DEFAULT_FOR_KIND[kind]))
@@ -41,7 +41,7 @@ def as_tensor(value: object, like: Tensor) -> Tensor:
     return wrapped
 
 
-class NotATensor(TypeError):
+class NotATensorError(TypeError):
     """An operand that is neither a tensor nor a number. Tensor's operators turn it into
     NotImplemented, so Python says "unsupported operand type(s) for +: 'Tensor' and 'list'"."""
 

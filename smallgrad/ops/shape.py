@@ -316,7 +316,7 @@ def _index(x: Tensor, items: tuple) -> Tensor:
     if used > x.ndim:
         raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
     out, dim, made, picks = x, 0, False, []
-    for position, item in enumerate(items):
+    for item in items:
         if item is Ellipsis:
             dim += x.ndim - used
         elif item is None:
