@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .anomaly_mode import _AnomalyState, check_nan, report_failure
 from .grad_mode import _GradState
 from .graph import AccumulateGrad, Node
 from .ready_queue import ReadyQueue
@@ -239,6 +240,12 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before:
             prev, _GradState.enabled = _GradState.enabled, create_graph
             try:
                 grad_inputs = validate_grads(node, node.apply(*grads))
+                if _AnomalyState.enabled:
+                    check_nan(node, grad_inputs)
+            except Exception:
+                if _AnomalyState.enabled:
+                    report_failure(node)  # anomaly mode: where did this node's forward run?
+                raise
             finally:
                 _GradState.enabled = prev
             yield CallStep(node, tuple(grads), grad_inputs)
