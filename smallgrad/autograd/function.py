@@ -22,6 +22,7 @@ is the place where forward left what backward needs. smallgrad's own operations
 from __future__ import annotations
 
 import re
+import warnings
 import weakref
 from typing import Any, ClassVar
 
@@ -150,6 +151,19 @@ class Function:
         module = cls.__module__ if cls.__module__.startswith("smallgrad.ops") else __name__
         cls._backward_cls = type(name, (BackwardNode,), {"_forward_cls": cls, "_name": name,
                                                           "__module__": module})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        warnings.warn(
+            f"{type(self)} should not be instantiated. Methods on autograd functions are all "
+            "static, so you should invoke them on the class itself. Instantiating an autograd "
+            "function will raise an error in a future version of PyTorch.",
+            DeprecationWarning, stacklevel=2)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(
+            "Legacy autograd function with non-static forward method is deprecated. Please use "
+            "new-style autograd function with static forward method. (Example: "
+            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
 
     @staticmethod
     def forward(ctx: Any, *args: Any) -> Any:
