@@ -181,7 +181,7 @@ class IndexPut(Function):
     @staticmethod
     def forward(ctx, x, index, value):
         ctx.index, ctx.value_shape = index, value._data.shape
-        used = sum(np.ndim(i) if getattr(i, "dtype", None) == bool else 1
+        used = sum(np.ndim(i) if isinstance(i, np.ndarray) and i.dtype == np.bool_ else 1
                    for i in (index if isinstance(index, tuple) else (index,)))
         if used > x._data.ndim:
             raise IndexError(f"too many indices for tensor of dimension {x._data.ndim}")
