@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .anomaly_mode import _AnomalyState, check_nan, report_failure
 from .grad_mode import _GradState
 from .graph import AccumulateGrad, Node
 from .ready_queue import ReadyQueue
@@ -128,30 +129,38 @@ def backward_steps(
 
 
 def _root_grads(tensors, grad_tensors) -> list[tuple[Node, int, Tensor]]:
+    """Check the arguments of backward() in PyTorch's order, with PyTorch's errors."""
     from ..tensor import Size, Tensor, ones_like_data
 
     tensors = (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
-    if grad_tensors is None or isinstance(grad_tensors, Tensor):
-        grad_tensors = (grad_tensors,) * len(tensors) if grad_tensors is None else (grad_tensors,)
-    if len(grad_tensors) != len(tensors):
-        raise RuntimeError("grad can be implicitly created only for scalar outputs"
-                           if not grad_tensors else
-                           f"got {len(grad_tensors)} gradients for {len(tensors)} tensors")
+    if grad_tensors is None:
+        grad_tensors = (None,) * len(tensors)
+    elif isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,)
+    else:
+        grad_tensors = tuple(grad_tensors)  # a float raises "'float' object is not iterable"
+    grads = []
+    for i, (out, grad) in enumerate(zip(tensors, grad_tensors)):  # extra grads are ignored
+        if isinstance(grad, Tensor):
+            if grad.shape != out.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {Size(grad.shape)!r} "
+                    f"and output[{i}] has a shape of {Size(out.shape)!r}.")
+        elif grad is None:
+            if out.requires_grad and out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            grad = Tensor._make(ones_like_data(out._data))
+        else:
+            raise TypeError(
+                f"gradients can be either Tensors or None, but got {type(grad).__name__}")
+        grads.append(grad)
+    if len(grads) != len(tensors):
+        raise RuntimeError(f"got {len(tensors)} tensors and {len(grads)} gradients")
     roots = []
-    for i, (out, grad) in enumerate(zip(tensors, grad_tensors)):
+    for i, (out, grad) in enumerate(zip(tensors, grads)):
         if not out.requires_grad:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn")
-        if grad is None:
-            if out.numel() != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            grad = Tensor._make(ones_like_data(out._data))
-        elif not isinstance(grad, Tensor):
-            raise TypeError(f"gradient must be a Tensor, not {type(grad).__name__}")
-        elif grad.shape != out.shape:
-            raise RuntimeError(
-                f"Mismatch in shape: grad_output[{i}] has a shape of {Size(grad.shape)!r} "
-                f"and output[{i}] has a shape of {Size(out.shape)!r}.")
         node, slot = out._edge()
         roots.append((node, slot, grad))
     return roots
@@ -195,6 +204,11 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before:
         grads = buffers.pop(node, None) or [None] * node._n_outputs
         is_leaf_end = type(node) is AccumulateGrad
 
+        # autograd.grad takes the grad of a node that runs before its hooks see it, and
+        # the grad of a node that does not run after them (PyTorch's evaluate_function)
+        if capture is not None and executes(node):
+            _capture(captured, capture_points, node, grads)
+
         # 1. tensor hooks, then retain_grad, on each output slot
         if node._tensor_hooks or node._retain_grad:
             for slot, grad in enumerate(grads):
@@ -211,16 +225,14 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before:
                     yield HookStep(node, slot, "retain_grad", grad, grad)
                 grads[slot] = grad
                 fresh.discard((node, slot))  # user code has seen it: keep no alias of it
-        if capture is not None:
-            for slot, grad in enumerate(grads):
-                if (node, slot) in capture_points:
-                    captured[(node, slot)] = grad
-            if not executes(node):
-                continue
+        if capture is not None and not executes(node):
+            _capture(captured, capture_points, node, grads)
+            continue
 
         # 2. the leaf end: accumulate into .grad
         if is_leaf_end:
-            if grads[0] is not None and capture is None:
+            # (a leaf told requires_grad = False after the forward gets nothing)
+            if grads[0] is not None and capture is None and node.variable._requires_grad:
                 before, after = node.accumulate(grads[0], fresh=(node, 0) in fresh,
                                                 keep_before=keep_before)
                 yield AccumulateStep(node, node.variable, before, after)
@@ -235,7 +247,13 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before:
             mark = Tensor._count()  # grads made after this are the node's own
             prev, _GradState.enabled = _GradState.enabled, create_graph
             try:
-                grad_inputs = _validate(node, node.apply(*grads))
+                grad_inputs = validate_grads(node, node.apply(*grads))
+                if _AnomalyState.enabled:
+                    check_nan(node, grad_inputs)
+            except Exception:
+                if _AnomalyState.enabled:
+                    report_failure(node)  # anomaly mode: where did this node's forward run?
+                raise
             finally:
                 _GradState.enabled = prev
             yield CallStep(node, tuple(grads), grad_inputs)
@@ -263,6 +281,12 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before:
     if capture is None:
         return None
     return tuple(captured.get(point) for point in capture)
+
+
+def _capture(captured: dict, points: set, node: Node, grads: list) -> None:
+    for slot, grad in enumerate(grads):
+        if (node, slot) in points:
+            captured[(node, slot)] = grad
 
 
 def _always(node: Node) -> bool:
@@ -337,6 +361,10 @@ def _call_hook(hook: Callable, grad: Tensor, create_graph: bool):
     if new is not None and new.shape != grad.shape:
         name = getattr(hook, "__name__", repr(hook))
         raise RuntimeError(f"hook '{name}' has changed the size of value")
+    if new is not None and new._data.dtype != grad._data.dtype:
+        name = getattr(hook, "__name__", repr(hook))
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {grad.type()} "
+                           f"got {new.type()})")
     return new
 
 
@@ -357,7 +385,7 @@ def _materialize(node: Node, grads: list) -> list:
             for g, (shape, dtype) in zip(grads, node._output_meta)]
 
 
-def _validate(node: Node, grad_inputs: tuple) -> tuple:
+def validate_grads(node: Node, grad_inputs: tuple) -> tuple:
     """Each grad must fit its input: reduce a broadcast grad, and cast to the input's dtype."""
     checked = list(grad_inputs)
     for index, (grad, (shape, dtype)) in enumerate(zip(grad_inputs, node._input_meta)):
