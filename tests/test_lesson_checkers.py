@@ -15,9 +15,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import require_torch
 
 import smallgrad
-from conftest import require_torch
 
 LESSONS = Path(__file__).resolve().parent.parent / "lessons"
 sys.path.insert(0, str(LESSONS))

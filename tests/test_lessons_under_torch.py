@@ -14,7 +14,8 @@ What may differ, on purpose:
   everything else (shapes, dtypes, grad_fn names, error classes and messages) compared;
 - cells tagged `nbval-ignore-output` are not compared (they time or compare libraries);
 - the library's own name (`smallgrad::autograd::AccumulateGrad` is PyTorch's
-  `torch::autograd::AccumulateGrad`).
+  `torch::autograd::AccumulateGrad`), and the place in PyTorch's C++ sources that torch
+  appends to its warnings ("(Triggered internally at /__w/pytorch/...)").
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ RANDOM_NUMBERS = "random-values"
 NOT_COMPARED = {"nbval-ignore-output", "nbval-skip", NOT_RUN_UNDER_TORCH}
 NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+TORCH_SOURCE_LOCATION = re.compile(r"\s*\(Triggered internally at [^)]*\)")
 
 
 def sanitizers() -> list[tuple[re.Pattern, str]]:
@@ -72,7 +74,7 @@ def text_of(cell) -> str:
 
 
 def normalized(text: str, mask_numbers: bool) -> str:
-    text = ANSI.sub("", text)
+    text = TORCH_SOURCE_LOCATION.sub("", ANSI.sub("", text))
     for pattern, replacement in SANITIZERS:
         text = pattern.sub(replacement, text)
     text = text.replace("smallgrad", "torch")
