@@ -59,18 +59,21 @@ def tags(cell) -> set[str]:
 
 def text_of(cell) -> str:
     """What a reader sees of a cell's output, as text (images and widgets left out)."""
-    parts = []
+    parts: list[tuple[str, str]] = []
     for output in cell.get("outputs", []):
         kind = output["output_type"]
         if kind == "stream":
-            parts.append(output["text"])
+            if parts and parts[-1][0] == "stream":  # one print may come in several chunks
+                parts[-1] = ("stream", parts[-1][1] + output["text"])
+            else:
+                parts.append(("stream", output["text"]))
         elif kind in ("execute_result", "display_data"):
             data = output.get("data", {})
             if "application/vnd.jupyter.widget-view+json" not in data:
-                parts.append(data.get("text/plain", ""))
+                parts.append((kind, data.get("text/plain", "")))
         elif kind == "error":
-            parts.append(f"{output['ename']}: {output['evalue']}")
-    return "\n".join(parts)
+            parts.append((kind, f"{output['ename']}: {output['evalue']}"))
+    return "\n".join(text for _, text in parts)
 
 
 def normalized(text: str, mask_numbers: bool) -> str:
