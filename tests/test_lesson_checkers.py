@@ -546,7 +546,8 @@ def test_fixed_loss(capsys, lib):
     still_inplace = FIXED.replace("y = y + 1", "y += 1")
     other_loss = FIXED.replace("y = y + 1", "y = y + 2")
     detached = FIXED.replace("(x * w).exp()", "(x * w).exp().detach().requires_grad_()")
-    for code in (still_inplace, other_loss, detached):
+    hard_coded = "def loss_fn(x, w):\n    return (w * 0).sum() + 7.0\n"
+    for code in (still_inplace, other_loss, detached, hard_coded):
         assert verdict(capsys, check.check_fixed_loss, fn_of(code, lib, "loss_fn")) == "✗"
     assert "in place" in output(capsys, check.check_fixed_loss,
                                 fn_of(still_inplace, lib, "loss_fn"))
@@ -577,7 +578,9 @@ def test_descend(capsys, lib):
     no_zero = DESCEND.format(log="loss.item()").replace("w.grad.zero_()", "pass")
     uphill = DESCEND.format(log="loss.item()").replace("w -= lr", "w += lr")
     fixed_lr = DESCEND.format(log="loss.item()").replace("w -= lr", "w -= 0.1")
-    for code in (no_zero, uphill, fixed_lr, DESCEND.format(log="float(loss.item() > 0)")):
+    hard_coded = "def descend(f, w, lr, steps):\n    return [7.25, 5.0, 3.56, 2.6384, 2.0486]\n"
+    for code in (no_zero, uphill, fixed_lr, DESCEND.format(log="float(loss.item() > 0)"),
+                 hard_coded):
         assert verdict(capsys, check.check_descend, fn_of(code, lib, "descend")) == "✗"
     assert verdict(capsys, check.check_descend, lambda f, w, lr, steps: ...) == "✎"
 
