@@ -216,7 +216,7 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before:
                     continue
                 hooks = node.tensor_hooks(slot)
                 for hook in hooks:
-                    new = _call_hook(hook, grad, create_graph)
+                    new = _call_hook(node, hook, grad, create_graph)
                     yield HookStep(node, slot, hook, grad, grad if new is None else new)
                     grad = grad if new is None else new
                 target = node.retain_grad_target(slot)
@@ -233,7 +233,10 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before:
         if is_leaf_end:
             # (a leaf told requires_grad = False after the forward gets nothing)
             if grads[0] is not None and capture is None and node.variable._requires_grad:
+                if node.variable.grad_fn is not None:  # made non-leaf by an in-place op
+                    raise RuntimeError("leaf variable has been moved into the graph interior")
                 before, after = node.accumulate(grads[0], fresh=(node, 0) in fresh,
+                                                create_graph=create_graph,
                                                 keep_before=keep_before)
                 yield AccumulateStep(node, node.variable, before, after)
             continue
@@ -269,8 +272,8 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before:
             if grad is not None:
                 # .grad may keep this very tensor only if the node made it just now,
                 # it owns its memory and it goes nowhere else
+                # (a view of the incoming grad counts, as PyTorch steals it too)
                 is_fresh = (type(nxt) is AccumulateGrad and grad._tid >= mark
-                            and grad._data.base is None
                             and sum(g is grad for g in grad_inputs) == 1)
                 total = _add_to_buffer(buffers, fresh, nxt, slot, grad, is_fresh)
                 yield EdgeStep(node, index, nxt, slot, grad, total, dependencies[nxt] == 1)
@@ -350,12 +353,20 @@ def _add_to_buffer(buffers, fresh, node, slot, grad, is_fresh) -> Tensor:
     return total
 
 
-def _call_hook(hook: Callable, grad: Tensor, create_graph: bool):
+def _call_hook(node: Node, hook: Callable, grad: Tensor, create_graph: bool):
     prev, _GradState.enabled = _GradState.enabled, create_graph
     try:
-        new = hook(grad)
+        new = _checked_hook_result(hook, grad, hook(grad))
+    except Exception:
+        if _AnomalyState.enabled:
+            report_failure(node)  # a hook fails inside its node, as far as PyTorch says
+        raise
     finally:
         _GradState.enabled = prev
+    return new
+
+
+def _checked_hook_result(hook: Callable, grad: Tensor, new):
     if new is not None and not isinstance(new, Tensor):
         raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
     if new is not None and new.shape != grad.shape:
