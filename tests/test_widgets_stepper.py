@@ -203,7 +203,7 @@ def test_the_card_shows_the_chain_rule_with_numbers_and_shapes():
         stepper.step()
     card = stepper.card
     assert "∂z/∂w = ∂z/∂y · ∂y/∂w" in card
-    assert "= [1., 1., 1.] · x" in card
+    assert "= [1., 1., 1.] ⊙ x" in card  # ⊙: elementwise, the grad is a tensor
     assert "= [4., 5., 6.]" in card
     assert "shapes: ∂z/∂y [3] → ∂z/∂w [3]" in card
 
@@ -219,7 +219,7 @@ def test_the_card_names_a_broadcast_reduction():
         cards.append(stepper.card)
     into_b = next(c for c in cards if "∂z/∂b =" in c)
     assert ("broadcast: b has shape [1] but AddBackward0 used it as [2, 3], so its grad is "
-            "summed over dims 0, 1: [2, 3] → [1]") in into_b
+            "summed over dim 0 (size 2), dim 1 (size 3): [2, 3] → [1]") in into_b
     assert not any("broadcast" in c for c in cards if "∂z/∂w =" in c)
 
 
