@@ -16,6 +16,7 @@ class Asked:
     prompt: str
     pending: bool = True  # no answer yet, and not revealed
     verdict: object = None  # what check() said (.right, .message); None if revealed unanswered
+    answer: str = ""
 
 
 class Quizzer:
@@ -41,6 +42,7 @@ class Quizzer:
             raise RuntimeError(f"no question is waiting at step {position}: "
                                "answer() comes after the stepper asks (see .question)")
         asked.verdict = self.quiz.check(edge, text)
+        asked.answer = text.strip()
         asked.pending = False
         return asked.verdict
 
@@ -73,5 +75,6 @@ class Quizzer:
                     "“show me” reveals it."]
         if asked.verdict is None:
             return ["", f"Question: {asked.prompt}", "(revealed without an answer)"]
-        mark = "right" if asked.verdict.right else "not quite"
-        return ["", f"Question: {asked.prompt}", f"Your answer: {mark}. {asked.verdict.message}"]
+        mark = "✔" if asked.verdict.right else "✘"
+        return ["", f"Question: {asked.prompt}",
+                f"Your answer: {asked.answer}  {mark} {asked.verdict.message}"]

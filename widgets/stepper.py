@@ -83,7 +83,7 @@ class BackwardStepper:
         self._position = 0
         self._view = "forward"
         self._pick = ""  # whose details are shown ("": the variable the grad flows to)
-        self._quiz = Quizzer(_quiz_model(quiz)) if quiz else None
+        self._quiz = Quizzer(self._quiz_model(quiz)) if quiz else None
         self._page = StepperPage(self)
         self.widget = self._page.widget
         self._page.refresh()
@@ -469,6 +469,30 @@ class BackwardStepper:
             lines.append(f"[{k}] error: {step.error}")
         return lines
 
+    def _quiz_model(self, quiz: bool | object):
+        """quiz=True: widgets/quiz.py, told this graph's names, its root and the grad that
+        came into each edge's node (for its hints); or any object with question/check."""
+        if quiz is not True:
+            if not (hasattr(quiz, "question") and hasattr(quiz, "check")):
+                raise TypeError("quiz must be True or an object with question(step) and "
+                                f"check(step, text), not {type(quiz).__name__}")
+            return quiz
+        from . import quiz as builtin
+
+        stepper = self
+
+        class Asks:
+            @staticmethod
+            def question(edge):
+                return builtin.question(edge, names=stepper._names, root=stepper._root_label)
+
+            @staticmethod
+            def check(edge, text):
+                return builtin.check(edge, text, upstream=stepper._upstream(edge.src),
+                                     names=stepper._names)
+
+        return Asks
+
     def _selected(self) -> str:
         if self._pick:
             return self._pick
@@ -506,14 +530,3 @@ class BackwardStepper:
                                    hooks=hooks)
         return explain.details(gnode)
 
-
-def _quiz_model(quiz: bool | object):
-    """quiz=True: the quiz model in widgets/quiz.py; or any object with question/check."""
-    if quiz is True:
-        from . import quiz as quiz_module
-
-        return quiz_module
-    if not (hasattr(quiz, "question") and hasattr(quiz, "check")):
-        raise TypeError("quiz must be True or an object with question(step) and "
-                        f"check(step, text), not {type(quiz).__name__}")
-    return quiz
