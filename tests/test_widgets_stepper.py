@@ -333,6 +333,8 @@ def test_buttons_by_click():
     stepper = BackwardStepper(z, names={})
     tips = stepper.widget.setup["tooltips"]
     assert all(tips[b] for b in ("start", "back", "next", "end", "play", "slider", "zoom"))
+    assert [b.description for b in stepper.buttons] == ["⏮ start", "◀ back", "next ▶", "end ⏭"]
+    assert [b.tooltip for b in stepper.buttons] == [tips[b.name] for b in stepper.buttons]
     click(stepper, "next")
     click(stepper, "next")
     assert stepper.position == 2 and stepper.widget.state["position"] == 2

@@ -168,6 +168,11 @@ class BackwardStepper:
         self._page.refresh()
 
     @property
+    def buttons(self) -> list:
+        """The page's stepping buttons (⏮ ◀ ▶ ⏭): .description, .tooltip, .disabled, .click()."""
+        return self._page.buttons
+
+    @property
     def question(self) -> str | None:
         """Quiz mode: the question waiting at this step, if any."""
         asked = self._quiz.waiting(self._position) if self._quiz else None

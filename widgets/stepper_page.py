@@ -48,6 +48,37 @@ TOOLTIPS = {
 LOG_HEADING = "log: what backward did so far (oldest first; hooks' printouts too)"
 
 
+BUTTONS = [("⏮ start", "start"), ("◀ back", "back"), ("next ▶", "next"), ("end ⏭", "end")]
+
+
+class StepButton:
+    """One of the page's stepping buttons, for Python: its label, its tooltip, whether the
+    page shows it disabled, and click(), which sends what a click in the page sends."""
+
+    def __init__(self, page: StepperPage, description: str, name: str) -> None:
+        self._page, self.description, self.name = page, description, name
+        self.tooltip = TOOLTIPS[name]
+
+    def _target(self) -> int:
+        s = self._page.stepper
+        return {"start": 0, "back": s.position - 1, "next": s.position + 1,
+                "end": s.n_steps}[self.name]
+
+    @property
+    def disabled(self) -> bool:
+        s = self._page.stepper
+        if self.name in ("start", "back"):
+            return s.position == 0
+        return s.position >= s.n_steps or bool(s.question)
+
+    def click(self) -> None:
+        widget = self._page.widget
+        widget.request({"type": "go", "position": self._target(), "seq": widget.last_seq + 1})
+
+    def __repr__(self) -> str:
+        return f"<button {self.description!r}>"
+
+
 class StepperPage:
     """The page's view of one BackwardStepper (`stepper`)."""
 
@@ -57,6 +88,7 @@ class StepperPage:
         self.shown = ""  # the layout the current step is drawn on
         self.widget = front.Front(self.handle, fallback=self.fallback,
                                   text=lambda: repr(stepper), setup=self.setup())
+        self.buttons = [StepButton(self, text, name) for text, name in BUTTONS]
 
     def setup(self, **changes) -> dict:
         s = self.stepper

@@ -1,0 +1,295 @@
+"""The stepper on the MLP graph `X @ W1 + b1 → relu → @ W2 + b2 → sum`, in every front end
+tested here: JupyterLab 4 (light, dark, projector mode), Notebook 7, marimo (`marimo run`,
+mo.ui.anywidget), save_html's page from file://, and a notebook converted by
+`jupyter nbconvert --to html` (no kernel) from file://.
+
+In each live one: at every step the active edge's bounding box lies inside the visible part
+of the widget's picture box (scaled to the cell, scrolled to the edge), and each click of
+"next ▶" moves the highlight to a new edge (class `active` on its <g class="edge">). No
+request leaves 127.0.0.1 (the route guard in conftest.py).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from .labkit import REPO, Stepper, open_notebook, run_all, tracebacks, write_notebook
+
+pytestmark = pytest.mark.browser
+
+MLP = textwrap.dedent("""\
+    import numpy as np
+    import smallgrad as t
+    import widgets
+
+    rng = np.random.default_rng(0)
+    X = t.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+    W1 = t.tensor(rng.standard_normal((3, 4)).astype(np.float32), requires_grad=True)
+    b1 = t.tensor(rng.standard_normal(4).astype(np.float32), requires_grad=True)
+    W2 = t.tensor(rng.standard_normal((4, 2)).astype(np.float32), requires_grad=True)
+    b2 = t.tensor(rng.standard_normal(2).astype(np.float32), requires_grad=True)
+    h = (X @ W1 + b1).relu()
+    L = (h @ W2 + b2).sum()
+    """)
+N_STEPS = 9  # the MLP's edges a gradient flows on (tests/test_widgets_front.py counts them)
+
+
+def walk(stepper: Stepper) -> list[str]:
+    """Click "next ▶" to the end; at each step the active edge is new and in view."""
+    stepper.wait_status(0)
+    assert stepper.edges()["active"] == []
+    seen: list[str] = []
+    for position in range(1, N_STEPS + 1):
+        stepper.click("next ▶", position)
+        edges = stepper.edges()
+        assert len(edges["active"]) == 1, f"step {position}: {edges}"
+        assert len(edges["done"]) == position - 1, f"step {position}: {edges}"
+        assert edges["active"][0] not in seen, f"step {position}: the highlight did not move"
+        seen.append(edges["active"][0])
+        where = stepper.active_in_view()
+        assert where["ok"], f"step {position}: the active edge is out of view: {where}"
+    assert stepper.button("next ▶").is_disabled()
+    stepper.click("◀ back", N_STEPS - 1)  # a seen step: shown from the page's own cache
+    assert stepper.edges()["active"] == [seen[-2]]
+    return seen
+
+
+def every_control_has_a_tooltip(stepper: Stepper) -> None:
+    untitled = stepper.root.locator(".sg-root").evaluate(
+        "root => [...root.querySelectorAll('button, select, input')]"
+        ".filter(e => !(e.getAttribute('title') || '').trim()).map(e => e.outerHTML)")
+    assert untitled == [], f"controls without a tooltip: {untitled}"
+
+
+# --- JupyterLab 4 -----------------------------------------------------------------------
+
+def test_mlp_in_jupyterlab(page, lab, guard):
+    cells = [MLP + "stepper = widgets.BackwardStepper(L)\n"
+             "stepper.widget.add_class('mlp')\nstepper",
+             "big = widgets.BackwardStepper(L * 1, large=True)\n"
+             "big.widget.add_class('mlp-large')\nbig"]
+    name = write_notebook(lab, "mlp.ipynb", cells)
+    open_notebook(page, lab, name)
+    run_all(page, lab)
+    assert tracebacks(page) == []
+    stepper = Stepper(page, page.locator(".mlp"))
+    stepper.root.locator("svg g.edge").first.wait_for()
+    every_control_has_a_tooltip(stepper)
+    walk(stepper)
+
+    # hovering a node: its name, shape and grad, never an internal id
+    titles = stepper.root.locator("svg g.node > title").all_text_contents()
+    assert any(t.startswith("W1 (leaf)") and "shape [3, 4]" in t for t in titles), titles
+    assert not [t for t in titles if re.fullmatch(r"[ncvs]\d+(_\d+)?", t.strip())]
+
+    # "details of": the chosen node is outlined on the graph
+    stepper.root.locator("select.sg-pick").select_option(label="b1 (leaf)")
+    stepper.card.page.wait_for_function(
+        "root => root.querySelectorAll('svg g.node.selected').length === 1",
+        arg=stepper.root.locator(".sg-root").element_handle())
+    assert "b1: a leaf" in stepper.root.locator("pre.sg-details").inner_text()
+
+    # projector mode: everything bigger, and the card beside the graph on a wide cell
+    big = Stepper(page, page.locator(".mlp-large"))
+    big.root.locator("svg g.edge").first.wait_for()
+    sizes = big.root.locator(".sg-root").evaluate(
+        "root => [...root.querySelectorAll('.sg-counter, button, select, pre.sg-card')]"
+        ".map(e => getComputedStyle(e).fontSize)")
+    assert set(sizes) == {"20px"}, sizes
+    picture = big.root.locator(".sg-scroll").bounding_box()
+    card = big.root.locator("pre.sg-card").bounding_box()
+    assert card["x"] >= picture["x"] + picture["width"] - 1, (picture, card)
+    assert guard.blocked == []
+
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _rgba(css: str) -> tuple[float, float, float, float]:
+    parts = [float(x) for x in re.findall(r"[\d.]+", css)]
+    return (*parts[:3], parts[3] if len(parts) > 3 else 1.0)
+
+
+def contrast(fore: str, back: str) -> float:
+    """WCAG contrast of a CSS colour (alpha blended) on an opaque background."""
+    f, b = _rgba(fore), _rgba(back)
+    blended = tuple(f[3] * f[i] + (1 - f[3]) * b[i] for i in range(3))
+    lighter, darker = sorted((_luminance(blended), _luminance(b[:3])), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+COLOURS_JS = """
+(root) => {
+  let el = root.querySelector('.sg-scroll'), back = 'rgba(0, 0, 0, 0)';
+  while (el && /rgba\\(0, 0, 0, 0\\)|transparent/.test(back)) {
+    back = getComputedStyle(el).backgroundColor;
+    el = el.parentElement;
+  }
+  const strokes = [...root.querySelectorAll('svg g.edge path')]
+    .map(p => [p.closest('g.edge').getAttribute('class'), getComputedStyle(p).stroke]);
+  const texts = [...root.querySelectorAll('svg g.node text')].map(t => getComputedStyle(t).fill);
+  return {back, strokes, texts};
+}
+"""
+
+
+def test_dark_theme_keeps_the_edges_visible(page, lab, guard):
+    cells = [MLP + "stepper = widgets.BackwardStepper(L)\nstepper.go(3)\n"
+             "stepper.widget.add_class('mlp-dark')\nstepper"]
+    name = write_notebook(lab, "dark.ipynb", cells)
+    open_notebook(page, lab, name)
+    theme = page.locator("li.lm-Menu-item[data-command='apputils:change-theme']")
+    try:
+        page.locator(".lm-MenuBar-itemLabel", has_text="Settings").first.click()
+        page.locator("li.lm-Menu-item", has_text="Theme").first.hover()
+        theme.filter(has_text="JupyterLab Dark").first.click()
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+        run_all(page, lab)
+        stepper = Stepper(page, page.locator(".mlp-dark"))
+        stepper.root.locator("svg g.edge.active").first.wait_for()
+        colours = stepper.root.locator(".sg-root").evaluate(COLOURS_JS)
+        assert _luminance(_rgba(colours["back"])[:3]) < 0.05, colours["back"]  # a dark theme
+        kinds = set()
+        for classes, stroke in colours["strokes"]:
+            ratio = contrast(stroke, colours["back"])
+            assert ratio >= 3, f"an edge ({classes}) has contrast {ratio:.2f} on {colours['back']}"
+            kinds.add(classes)
+        assert any("active" in k for k in kinds) and any("done" in k for k in kinds)
+        for fill in colours["texts"]:
+            assert contrast(fill, colours["back"]) >= 3, f"node text {fill} vanishes"
+    finally:
+        page.locator(".lm-MenuBar-itemLabel", has_text="Settings").first.click()
+        page.locator("li.lm-Menu-item", has_text="Theme").first.hover()
+        theme.filter(has_text="JupyterLab Light").first.click()
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'")
+    assert guard.blocked == []
+
+
+# --- Notebook 7 ---------------------------------------------------------------------------
+
+def test_mlp_in_notebook_7(tab, notebook7, guard):
+    cells = [MLP + "stepper = widgets.BackwardStepper(L)\n"
+             "stepper.widget.add_class('mlp')\nstepper",
+             "print('last cell')"]
+    name = write_notebook(notebook7, "mlp7.ipynb", cells)
+    open_notebook(tab, notebook7, name)
+    run_all(tab, notebook7)
+    assert tracebacks(tab) == []
+    stepper = Stepper(tab, tab.locator(".mlp"))
+    stepper.root.locator("svg g.edge").first.wait_for()
+    walk(stepper)
+    # the keys are the widget's, not the notebook's (data-lm-suppress-shortcuts)
+    stepper.root.locator(".sg-scroll").click()
+    cells_before = tab.locator(".jp-Notebook .jp-Cell").count()
+    tab.keyboard.press("Home")
+    stepper.wait_status(0)
+    for position, key in ((1, "ArrowRight"), (2, "Space"), (3, "Enter"), (2, "ArrowLeft")):
+        tab.keyboard.press(key)
+        stepper.wait_status(position)
+    tab.keyboard.press("b")  # a notebook shortcut (insert a cell below): not while here
+    tab.keyboard.press("End")
+    stepper.wait_status(N_STEPS)
+    assert tab.locator(".jp-Notebook .jp-Cell").count() == cells_before
+    for session in notebook7.sessions():
+        notebook7.shutdown_kernel(session.get("path", ""))
+    assert guard.blocked == []
+
+
+# --- marimo -------------------------------------------------------------------------------
+
+MARIMO_APP = '''\
+import marimo
+
+app = marimo.App()
+
+
+@app.cell
+def _():
+    import marimo as mo
+{mlp}
+    stepper = widgets.BackwardStepper(L, names=dict(X=X, W1=W1, b1=b1, W2=W2, b2=b2, h=h, L=L))
+    shown = mo.ui.anywidget(stepper.widget)
+    shown
+    return
+
+
+if __name__ == "__main__":
+    app.run()
+'''
+
+
+def test_mlp_in_marimo(tab, marimo_app, guard):
+    url = marimo_app(MARIMO_APP.format(mlp=textwrap.indent(MLP, "    ")))
+    tab.goto(url)
+    root = tab.locator(".sg-root.sg-stepper")  # in a shadow root: Playwright pierces it
+    root.locator("svg g.edge").first.wait_for()
+    stepper = Stepper(tab, root.locator(".."))
+    every_control_has_a_tooltip(stepper)
+    walk(stepper)
+    assert guard.blocked == []
+
+
+# --- no kernel: save_html's page, and nbconvert's HTML, from file:// ---------------------
+
+def _mlp_stepper():
+    namespace: dict = {}
+    exec(MLP, namespace)
+    import widgets
+
+    names = {k: v for k, v in namespace.items() if k in ("X", "W1", "b1", "W2", "b2", "h", "L")}
+    return widgets.BackwardStepper(namespace["L"], names=names)
+
+
+def test_save_html_steps_from_file(tab, guard, tmp_path):
+    path = _mlp_stepper().save_html(tmp_path / "mlp.html")
+    tab.goto(path.as_uri())
+    stepper = Stepper(tab, tab.locator("#sg-widget"))
+    stepper.root.locator("svg g.edge").first.wait_for()
+    every_control_has_a_tooltip(stepper)
+    walk(stepper)
+    stepper.root.locator("button", has_text="autograd").click()  # the other view, precomputed
+    stepper.root.locator("svg text", has_text="MmBackward0").first.wait_for()
+    assert len(stepper.edges()["active"]) == 1
+    assert guard.blocked == []
+
+
+def test_nbconvert_html_shows_the_picture_and_the_card_offline(tab, guard, tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell(MLP + "stepper = widgets.BackwardStepper(L)\n"
+                                                "stepper.go(2)\nstepper")]
+    # saved as a notebook is after a run (no widget state stored: see docs/frontends.md)
+    NotebookClient(notebook, timeout=120, kernel_name="python3", store_widget_state=False,
+                   resources={"metadata": {"path": str(REPO)}}).execute()
+    saved = tmp_path / "saved.ipynb"
+    nbformat.write(notebook, saved)
+    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html",
+                    str(saved)], check=True, capture_output=True, cwd=tmp_path)
+    html_path = tmp_path / "saved.html"
+    text = html_path.read_text(encoding="utf-8")
+    assert "data:image/svg+xml;base64," in text and "Step 2 of 9" in text
+    tab.goto(html_path.as_uri())
+    image = tab.locator("img[src^='data:image/svg+xml;base64,']").first
+    image.wait_for()
+    assert image.evaluate("img => img.complete && img.naturalWidth > 100")
+    assert tab.get_by_text("Step 2 of 9").first.is_visible()
+    # nbconvert's own template asks a CDN for require.js and MathJax (blocked here, with no
+    # effect on the picture); nothing else may be asked for
+    template = {"/ajax/libs/require.js/", "/ajax/libs/mathjax/"}
+    others = [url for url in guard.blocked if not any(part in url for part in template)]
+    assert others == [], f"the converted page reached out: {others}"
+    guard.reset()
