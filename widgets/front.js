@@ -241,11 +241,15 @@ function render({ model, el: host }) {
     focus();
   }
 
+  // the log keeps its place: it follows the newest line unless the student scrolled up
+  let logFollows = true;
+  logBox.addEventListener("scroll", () => {
+    logFollows = logBox.scrollHeight - logBox.scrollTop - logBox.clientHeight < 8;
+  });
   function showLog(lines) {
-    const follow = logBox.scrollHeight - logBox.scrollTop - logBox.clientHeight < 8;
     const before = logBox.scrollTop;
     logBox.textContent = lines.length ? lines.join("\n") : "(nothing has run yet)";
-    logBox.scrollTop = follow ? logBox.scrollHeight : before; // it keeps its place
+    logBox.scrollTop = logFollows ? logBox.scrollHeight : before;
   }
 
   function showQuiz(q) {
@@ -307,7 +311,12 @@ function render({ model, el: host }) {
     }
   });
 
-  const resize = typeof ResizeObserver === "function" ? new ResizeObserver(() => { scale(); focus(); }) : null;
+  function laidOut() { // first shown, or the cell changed width
+    scale();
+    focus();
+    if (logFollows) logBox.scrollTop = logBox.scrollHeight;
+  }
+  const resize = typeof ResizeObserver === "function" ? new ResizeObserver(laidOut) : null;
   if (resize) resize.observe(scroller);
 
   const events = ["change:state", "change:picture"];

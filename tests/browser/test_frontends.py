@@ -11,7 +11,9 @@ request leaves 127.0.0.1 (the route guard in conftest.py).
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -37,10 +39,23 @@ MLP = textwrap.dedent("""\
     L = (h @ W2 + b2).sum()
     """)
 N_STEPS = 9  # the MLP's edges a gradient flows on (tests/test_widgets_front.py counts them)
+SHOT_STEP = 3  # the README's picture: the widget at this step
 
 
-def walk(stepper: Stepper) -> list[str]:
-    """Click "next ▶" to the end; at each step the active edge is new and in view."""
+def screenshot(stepper: Stepper, path, docs_name: str) -> None:
+    """A picture of the widget: always in pytest's tmp folder; into docs/ (the README's)
+    only with SMALLGRAD_SCREENSHOT=1 (`make screenshot`), so CI never touches the repo."""
+    stepper.root.screenshot(path=str(path))
+    assert path.stat().st_size > 10_000
+    if os.environ.get("SMALLGRAD_SCREENSHOT") == "1":
+        target = REPO / "docs" / docs_name
+        shutil.copyfile(path, target)
+        print(f"wrote {target}")
+
+
+def walk(stepper: Stepper, shoot=None) -> list[str]:
+    """Click "next ▶" to the end; at each step the active edge is new and in view.
+    `shoot()` is called at SHOT_STEP."""
     stepper.wait_status(0)
     assert stepper.edges()["active"] == []
     seen: list[str] = []
@@ -53,6 +68,8 @@ def walk(stepper: Stepper) -> list[str]:
         seen.append(edges["active"][0])
         where = stepper.active_in_view()
         assert where["ok"], f"step {position}: the active edge is out of view: {where}"
+        if shoot and position == SHOT_STEP:
+            shoot()
     assert stepper.button("next ▶").is_disabled()
     stepper.click("◀ back", N_STEPS - 1)  # a seen step: shown from the page's own cache
     assert stepper.edges()["active"] == [seen[-2]]
@@ -68,7 +85,7 @@ def every_control_has_a_tooltip(stepper: Stepper) -> None:
 
 # --- JupyterLab 4 -----------------------------------------------------------------------
 
-def test_mlp_in_jupyterlab(page, lab, guard):
+def test_mlp_in_jupyterlab(page, lab, guard, tmp_path):
     cells = [MLP + "stepper = widgets.BackwardStepper(L)\n"
              "stepper.widget.add_class('mlp')\nstepper",
              "big = widgets.BackwardStepper(L * 1, large=True)\n"
@@ -80,7 +97,7 @@ def test_mlp_in_jupyterlab(page, lab, guard):
     stepper = Stepper(page, page.locator(".mlp"))
     stepper.root.locator("svg g.edge").first.wait_for()
     every_control_has_a_tooltip(stepper)
-    walk(stepper)
+    walk(stepper, lambda: screenshot(stepper, tmp_path / "stepper.png", "stepper.png"))
 
     # hovering a node: its name, shape and grad, never an internal id
     titles = stepper.root.locator("svg g.node > title").all_text_contents()
@@ -143,8 +160,8 @@ COLOURS_JS = """
 """
 
 
-def test_dark_theme_keeps_the_edges_visible(page, lab, guard):
-    cells = [MLP + "stepper = widgets.BackwardStepper(L)\nstepper.go(3)\n"
+def test_dark_theme_keeps_the_edges_visible(page, lab, guard, tmp_path):
+    cells = [MLP + f"stepper = widgets.BackwardStepper(L)\nstepper.go({SHOT_STEP})\n"
              "stepper.widget.add_class('mlp-dark')\nstepper"]
     name = write_notebook(lab, "dark.ipynb", cells)
     open_notebook(page, lab, name)
@@ -167,6 +184,7 @@ def test_dark_theme_keeps_the_edges_visible(page, lab, guard):
         assert any("active" in k for k in kinds) and any("done" in k for k in kinds)
         for fill in colours["texts"]:
             assert contrast(fill, colours["back"]) >= 3, f"node text {fill} vanishes"
+        screenshot(stepper, tmp_path / "stepper-dark.png", "stepper-dark.png")
     finally:
         page.locator(".lm-MenuBar-itemLabel", has_text="Settings").first.click()
         page.locator("li.lm-Menu-item", has_text="Theme").first.hover()

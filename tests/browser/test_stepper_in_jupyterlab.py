@@ -4,9 +4,7 @@
   edge that the same stepper reports from Python (the browser shows what the kernel means).
 - The chain-rule card changes with each step.
 - A hook's printout appears at the step where backward reaches the hook, and not before.
-- A screenshot of the stepper: always in pytest's tmp folder; into docs/stepper.png (the
-  README's picture) only with SMALLGRAD_SCREENSHOT=1 (`make screenshot`), so that CI and
-  ordinary runs never touch the repository.
+(The README's picture is taken on the MLP graph: test_frontends.py.)
 
 The lesson is copied to the server's temporary folder (with _check.py and solutions.md,
 which it imports): the repository's notebook and its stored outputs are never modified.
@@ -17,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import re
 import shutil
 
@@ -35,7 +32,6 @@ from .labkit import (
 pytestmark = pytest.mark.browser
 
 LESSON = REPO / "lessons" / "04_stepping.ipynb"
-SCREENSHOT = REPO / "docs" / "stepper.png"
 
 
 def _code_cells(notebook) -> list[str]:
@@ -73,7 +69,7 @@ def _python_active_edges(setup: str) -> tuple[list[str], list[str]]:
     return active, cards
 
 
-def test_stepper_lesson_in_jupyterlab(page, lab, guard, tmp_path):
+def test_stepper_lesson_in_jupyterlab(page, lab, guard):
     if not LESSON.exists():
         pytest.fail(f"{LESSON} does not exist", pytrace=False)
     notebook = json.loads(LESSON.read_text())
@@ -116,8 +112,6 @@ def test_stepper_lesson_in_jupyterlab(page, lab, guard, tmp_path):
         assert len(edges["done"]) == position - 1, f"step {position}: done edges {edges}"
         seen_active.append(edges["active"][0])
         seen_cards.append(first.card.inner_text())
-        if position == 3:
-            first.root.screenshot(path=str(tmp_path / "stepper.png"))
     assert first.button("next ▶").is_disabled()
     stripped = [re.sub(r"^sg\d+_", "", i) for i in seen_active]
     assert stripped == expected_active, "the browser highlights other edges than Python says"
@@ -148,13 +142,5 @@ def test_stepper_lesson_in_jupyterlab(page, lab, guard, tmp_path):
     # One step back shows the state before the hook again (nothing runs again).
     hooked.click("◀", hook_step - 1)
     assert printed not in hooked.panels()
-
-    # --- 3. the screenshot --------------------------------------------------------------
-    shot = tmp_path / "stepper.png"
-    assert shot.stat().st_size > 10_000
-    if os.environ.get("SMALLGRAD_SCREENSHOT") == "1":
-        SCREENSHOT.parent.mkdir(exist_ok=True)
-        shutil.copyfile(shot, SCREENSHOT)
-        print(f"wrote {SCREENSHOT}")
 
     assert guard.blocked == [], f"requests that tried to leave 127.0.0.1: {guard.blocked}"
