@@ -13,6 +13,7 @@ import shutil
 
 import numpy as np
 import pytest
+from mlp import mlp
 from pagekit import click, disabled
 
 import smallgrad as t
@@ -22,18 +23,6 @@ from widgets.quiz import Verdict
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz's dot is not installed")
 ACTIVE = re.compile(r'<g id="([^"]+)" class="[^"]*\bactive\b[^"]*"')
-
-
-def mlp():
-    rng = np.random.default_rng(0)
-    X = t.tensor(rng.standard_normal((5, 3)).astype(np.float32))
-    W1 = t.tensor(rng.standard_normal((3, 4)).astype(np.float32), requires_grad=True)
-    b1 = t.tensor(rng.standard_normal(4).astype(np.float32), requires_grad=True)
-    W2 = t.tensor(rng.standard_normal((4, 2)).astype(np.float32), requires_grad=True)
-    b2 = t.tensor(rng.standard_normal(2).astype(np.float32), requires_grad=True)
-    h = (X @ W1 + b1).relu()
-    L = (h @ W2 + b2).sum()
-    return L, {"X": X, "W1": W1, "b1": b1, "W2": W2, "b2": b2, "h": h, "L": L}
 
 
 def broadcast():
@@ -217,7 +206,7 @@ def test_ipywidgets_7_display_sends_the_same_bundle(monkeypatch):
 
     shown = []
     monkeypatch.setattr(IPython.display, "display",
-                        lambda data, raw=False: shown.append((data, raw)))
+                        lambda data, raw=False, metadata=None: shown.append((data, raw)))
     L, names = mlp()
     stepper = BackwardStepper(L, names=names)
     stepper.widget._ipython_display_()  # what ipywidgets 7 calls

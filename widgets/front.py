@@ -88,12 +88,22 @@ class Front(anywidget.AnyWidget):
         data[VIEW_MIME] = {"version_major": 2, "version_minor": 0, "model_id": self.model_id}
         return data
 
-    def _repr_mimebundle_(self, **kwargs):  # ipywidgets 8 (and anywidget) display this
+    def metadata(self) -> dict:
+        """anywidget's display metadata: empty, except in Colab (its widget manager's URL)."""
+        shown = super()._repr_mimebundle_()
+        return shown[1] if isinstance(shown, tuple) and len(shown) == 2 else {}
+
+    def output(self, **kwargs):
+        """What displaying the widget shows: the bundle, with metadata where there is any."""
         self.displayed(**kwargs)
-        return self.bundle()
+        metadata = self.metadata()
+        return (self.bundle(), metadata) if metadata else self.bundle()
+
+    def _repr_mimebundle_(self, **kwargs):  # ipywidgets 8 (and anywidget) display this
+        return self.output(**kwargs)
 
     def _ipython_display_(self, **kwargs):  # ipywidgets 7 only ever calls this
         from IPython.display import display
 
         self.displayed(**kwargs)
-        display(self.bundle(), raw=True)
+        display(self.bundle(), raw=True, metadata=self.metadata() or None)

@@ -97,8 +97,7 @@ class GraphView:
         return f"GraphView({root}): {self.view} view, {len(full.nodes)} nodes"
 
     def _repr_mimebundle_(self, **kwargs):
-        self.widget.displayed(**kwargs)
-        return self.widget.bundle()
+        return self.widget.output(**kwargs)
 
     # --- inside
     def _layout(self) -> tuple:

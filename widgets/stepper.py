@@ -227,8 +227,7 @@ class BackwardStepper:
         return f"BackwardStepper({self._root_label}): step {self._position}/{self._n_steps}"
 
     def _repr_mimebundle_(self, **kwargs):
-        self.widget.displayed(**kwargs)
-        return self.widget.bundle()
+        return self.widget.output(**kwargs)
 
     # --- pulling from the engine ---------------------------------------------------------
     def _pull(self) -> Pulled | None:

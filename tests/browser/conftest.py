@@ -12,6 +12,10 @@
   and records it.
 - `page` (per test): a new tab. After the test it asserts that nothing tried to leave the
   machine (no blocked request) and that no dialog (`alert`, `confirm`, ...) was opened.
+  `tab` is the same without JupyterLab (for Notebook 7, marimo and file:// pages).
+- `notebook7` (session): Notebook 7, set up like `lab`.
+- `marimo_app` (per test): `marimo run` on a notebook file the test writes, on 127.0.0.1
+  with no token and a temporary HOME and XDG folders; stopped by its own process handle.
 
 Without `chromium` or the `playwright` package the tests are skipped, with the reason. With
 SMALLGRAD_REQUIRE_BROWSER=1 (`make test-ui` and CI set it) a missing piece fails instead, so
@@ -142,23 +146,23 @@ def _start_jupyter(tmp_path_factory, app: str) -> Lab:
     return server
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory) -> Lab:
-    server = _start_jupyter(tmp_path_factory, "lab")
+def _serve(tmp_path_factory, app: str):
+    server = _start_jupyter(tmp_path_factory, app)
     try:
         yield server
     finally:
         _stop(server)
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory) -> Lab:
+    yield from _serve(tmp_path_factory, "lab")
 
 
 @pytest.fixture(scope="session")
 def notebook7(tmp_path_factory) -> Lab:
     """Notebook 7 (the `notebook` package), set up like `lab`."""
-    server = _start_jupyter(tmp_path_factory, "notebook")
-    try:
-        yield server
-    finally:
-        _stop(server)
+    yield from _serve(tmp_path_factory, "notebook")
 
 
 @pytest.fixture
@@ -200,14 +204,7 @@ def marimo_app(tmp_path):
 
     yield start
     for process in started:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
+        _end(process)
 
 
 def _stop(server: Lab) -> None:
@@ -216,16 +213,21 @@ def _stop(server: Lab) -> None:
     if process.poll() is None:
         with contextlib.suppress(urllib.error.URLError, OSError):
             server.api("api/shutdown", method="POST", timeout=5)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=15)
+    _end(process)
+
+
+def _end(process: subprocess.Popen) -> None:
+    """Terminate a server we started (by its own handle), then kill what it left behind:
+    it ran in its own session (start_new_session), so its kernels are in its group."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-    # The server ran in its own session (start_new_session): end any kernel it left behind.
+            process.kill()
+            process.wait(timeout=10)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
 

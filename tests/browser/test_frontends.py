@@ -18,27 +18,15 @@ import subprocess
 import sys
 import textwrap
 
+import mlp
 import pytest
 
 from .labkit import REPO, Stepper, open_notebook, run_all, tracebacks, write_notebook
 
 pytestmark = pytest.mark.browser
 
-MLP = textwrap.dedent("""\
-    import numpy as np
-    import smallgrad as t
-    import widgets
-
-    rng = np.random.default_rng(0)
-    X = t.tensor(rng.standard_normal((5, 3)).astype(np.float32))
-    W1 = t.tensor(rng.standard_normal((3, 4)).astype(np.float32), requires_grad=True)
-    b1 = t.tensor(rng.standard_normal(4).astype(np.float32), requires_grad=True)
-    W2 = t.tensor(rng.standard_normal((4, 2)).astype(np.float32), requires_grad=True)
-    b2 = t.tensor(rng.standard_normal(2).astype(np.float32), requires_grad=True)
-    h = (X @ W1 + b1).relu()
-    L = (h @ W2 + b2).sum()
-    """)
-N_STEPS = 9  # the MLP's edges a gradient flows on (tests/test_widgets_front.py counts them)
+MLP = mlp.SOURCE
+N_STEPS = mlp.N_STEPS
 SHOT_STEP = 3  # the README's picture: the widget at this step
 
 
@@ -59,8 +47,10 @@ def walk(stepper: Stepper, shoot=None) -> list[str]:
     stepper.wait_status(0)
     assert stepper.edges()["active"] == []
     seen: list[str] = []
+    details_x = set()
     for position in range(1, N_STEPS + 1):
         stepper.click("next ▶", position)
+        details_x.add(round(stepper.root.locator("pre.sg-details").bounding_box()["x"]))
         edges = stepper.edges()
         assert len(edges["active"]) == 1, f"step {position}: {edges}"
         assert len(edges["done"]) == position - 1, f"step {position}: {edges}"
@@ -71,9 +61,25 @@ def walk(stepper: Stepper, shoot=None) -> list[str]:
         if shoot and position == SHOT_STEP:
             shoot()
     assert stepper.button("next ▶").is_disabled()
+    assert len(details_x) == 1, f"the details panel moved sideways: {details_x}"
+    log = stepper.root.locator("pre.sg-log")
+    if log.is_visible():  # the log shows its newest lines (projector mode has no log)
+        assert log.evaluate("e => e.scrollHeight - e.scrollTop - e.clientHeight < 8")
     stepper.click("◀ back", N_STEPS - 1)  # a seen step: shown from the page's own cache
     assert stepper.edges()["active"] == [seen[-2]]
     return seen
+
+
+def run_mlp(page, server, name: str, cells: list[str]) -> Stepper:
+    """Run a notebook whose first cell builds the MLP and shows `stepper` (class mlp)."""
+    cells = [MLP + "stepper = widgets.BackwardStepper(L)\n"
+             "stepper.widget.add_class('mlp')\nstepper", *cells]
+    open_notebook(page, server, write_notebook(server, name, cells))
+    run_all(page, server)
+    assert tracebacks(page) == []
+    stepper = Stepper(page, page.locator(".mlp"))
+    stepper.root.locator("svg g.edge").first.wait_for()
+    return stepper
 
 
 def every_control_has_a_tooltip(stepper: Stepper) -> None:
@@ -86,16 +92,11 @@ def every_control_has_a_tooltip(stepper: Stepper) -> None:
 # --- JupyterLab 4 -----------------------------------------------------------------------
 
 def test_mlp_in_jupyterlab(page, lab, guard, tmp_path):
-    cells = [MLP + "stepper = widgets.BackwardStepper(L)\n"
-             "stepper.widget.add_class('mlp')\nstepper",
-             "big = widgets.BackwardStepper(L * 1, large=True)\n"
-             "big.widget.add_class('mlp-large')\nbig"]
-    name = write_notebook(lab, "mlp.ipynb", cells)
-    open_notebook(page, lab, name)
-    run_all(page, lab)
-    assert tracebacks(page) == []
-    stepper = Stepper(page, page.locator(".mlp"))
-    stepper.root.locator("svg g.edge").first.wait_for()
+    stepper = run_mlp(page, lab, "mlp.ipynb", [
+        "big = widgets.BackwardStepper(L * 1, large=True)\n"
+        "big.widget.add_class('mlp-large')\nbig",
+        "quiz = widgets.BackwardStepper(L * 1, quiz=True)\n"
+        "quiz.widget.add_class('mlp-quiz')\nquiz"])
     every_control_has_a_tooltip(stepper)
     walk(stepper, lambda: screenshot(stepper, tmp_path / "stepper.png", "stepper.png"))
 
@@ -121,6 +122,20 @@ def test_mlp_in_jupyterlab(page, lab, guard, tmp_path):
     picture = big.root.locator(".sg-scroll").bounding_box()
     card = big.root.locator("pre.sg-card").bounding_box()
     assert card["x"] >= picture["x"] + picture["width"] - 1, (picture, card)
+
+    # quiz mode: the prompt before the gradient, an answer, the verdict, then the value
+    quiz = Stepper(page, page.locator(".mlp-quiz"))
+    quiz.root.locator("svg g.edge").first.wait_for()
+    quiz.click("next ▶", 1)
+    prompt = quiz.root.locator(".sg-quiz-prompt")
+    prompt.wait_for()
+    assert "?" in prompt.inner_text() and quiz.button("next ▶").is_disabled()
+    assert quiz.root.locator("svg g.edge.active text").first.text_content().endswith("= ?")
+    quiz.root.locator("input.sg-quiz-input").fill("1")
+    quiz.root.locator("input.sg-quiz-input").press("Enter")
+    quiz.root.locator(".sg-quiz-verdict.sg-right, .sg-quiz-verdict.sg-wrong").wait_for()
+    assert not quiz.button("next ▶").is_disabled()
+    assert not quiz.root.locator("svg g.edge.active text").first.text_content().endswith("= ?")
     assert guard.blocked == []
 
 
@@ -196,15 +211,7 @@ def test_dark_theme_keeps_the_edges_visible(page, lab, guard, tmp_path):
 # --- Notebook 7 ---------------------------------------------------------------------------
 
 def test_mlp_in_notebook_7(tab, notebook7, guard):
-    cells = [MLP + "stepper = widgets.BackwardStepper(L)\n"
-             "stepper.widget.add_class('mlp')\nstepper",
-             "print('last cell')"]
-    name = write_notebook(notebook7, "mlp7.ipynb", cells)
-    open_notebook(tab, notebook7, name)
-    run_all(tab, notebook7)
-    assert tracebacks(tab) == []
-    stepper = Stepper(tab, tab.locator(".mlp"))
-    stepper.root.locator("svg g.edge").first.wait_for()
+    stepper = run_mlp(tab, notebook7, "mlp7.ipynb", ["print('last cell')"])
     walk(stepper)
     # the keys are the widget's, not the notebook's (data-lm-suppress-shortcuts)
     stepper.root.locator(".sg-scroll").click()
@@ -259,17 +266,11 @@ def test_mlp_in_marimo(tab, marimo_app, guard):
 
 # --- no kernel: save_html's page, and nbconvert's HTML, from file:// ---------------------
 
-def _mlp_stepper():
-    namespace: dict = {}
-    exec(MLP, namespace)
+def test_save_html_steps_from_file(tab, guard, tmp_path):
     import widgets
 
-    names = {k: v for k, v in namespace.items() if k in ("X", "W1", "b1", "W2", "b2", "h", "L")}
-    return widgets.BackwardStepper(namespace["L"], names=names)
-
-
-def test_save_html_steps_from_file(tab, guard, tmp_path):
-    path = _mlp_stepper().save_html(tmp_path / "mlp.html")
+    L, names = mlp.mlp()
+    path = widgets.BackwardStepper(L, names=names).save_html(tmp_path / "mlp.html")
     tab.goto(path.as_uri())
     stepper = Stepper(tab, tab.locator("#sg-widget"))
     stepper.root.locator("svg g.edge").first.wait_for()
