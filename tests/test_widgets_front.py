@@ -265,6 +265,10 @@ def test_quiz_asks_before_showing_the_gradient_then_reveals():
     state = stepper.widget.state
     assert state["quiz"] == {"prompt": stepper.question, "pending": True, "verdict": None}
     assert state["label"]["text"].endswith("= ?") and "= 3" not in state["card"]
+    # nothing gives the answer away: not the log, the details (of w, or x) nor hovering
+    assert state["log"] == [] and "grad so far" not in state["details"]
+    assert ".grad          None" in state["details"]
+    assert state["grads"] == {n: "None" for n in state["grads"]}
     assert disabled(stepper, "next")  # the page waits for an answer
     stepper.widget.request({"type": "answer", "text": "2"})  # the page's box
     assert stepper.widget.state["quiz"]["verdict"] == {"right": False, "message": "no"}

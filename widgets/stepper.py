@@ -219,7 +219,7 @@ class BackwardStepper:
     def log(self) -> list[str]:
         """What happened so far, one line per engine record (plus what hooks printed)."""
         lines = []
-        for k, step in enumerate(self._steps[:self._position], start=1):
+        for k, step in enumerate(self._steps[:self._shown()], start=1):
             lines.extend(self._log_lines(k, step))
         return lines
 
@@ -300,10 +300,15 @@ class BackwardStepper:
         self._n_steps = len(self._steps)
 
     # --- the state at the current position, from the records -----------------------------
+    def _shown(self) -> int:
+        """How many steps the log, the details and .grad show: in quiz mode, not the one
+        whose question is still open (its records would give the answer away)."""
+        return self._position - 1 if self.question else self._position
+
     def _state(self) -> dict:
         grads = dict(self._initial)
         retained, arriving, hooks, freed, filled = {}, {}, {}, set(), set()
-        for step in self._steps[:self._position]:
+        for step in self._steps[:self._shown()]:
             for pulled in step.records:
                 r = pulled.record
                 if r.kind == "accumulate":
