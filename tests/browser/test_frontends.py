@@ -113,8 +113,10 @@ def test_mlp_in_jupyterlab(page, lab, guard, tmp_path):
     assert "b1: a leaf" in stepper.root.locator("pre.sg-details").inner_text()
 
     # projector mode: everything bigger, and the card beside the graph on a wide cell
+    page.set_viewport_size({"width": 1920, "height": 1080})  # a projector's screen
     big = Stepper(page, page.locator(".mlp-large"))
     big.root.locator("svg g.edge").first.wait_for()
+    page.wait_for_timeout(300)  # the layout follows the new width
     sizes = big.root.locator(".sg-root").evaluate(
         "root => [...root.querySelectorAll('.sg-counter, button, select, pre.sg-card')]"
         ".map(e => getComputedStyle(e).fontSize)")
@@ -122,6 +124,7 @@ def test_mlp_in_jupyterlab(page, lab, guard, tmp_path):
     picture = big.root.locator(".sg-scroll").bounding_box()
     card = big.root.locator("pre.sg-card").bounding_box()
     assert card["x"] >= picture["x"] + picture["width"] - 1, (picture, card)
+    page.set_viewport_size({"width": 1400, "height": 1000})
 
     # quiz mode: the prompt before the gradient, an answer, the verdict, then the value
     quiz = Stepper(page, page.locator(".mlp-quiz"))
