@@ -112,8 +112,8 @@ def check(step, answer: str, *, upstream: Tensor | None = None,
     if guess is None:
         return Verdict(False, text("quiz.unparsable"))
     right = np.asarray(expected(step)._data, dtype=np.float64)
-    if guess.ndim == 0 and right.size == 1:
-        guess = guess.reshape(right.shape)  # a plain number for a one-element tensor
+    if guess.size == 1 and right.size == 1:
+        guess = guess.reshape(right.shape)  # 3 for tensor([3.]), or [3] for a scalar: fine
     if _close(guess, right):
         return Verdict(True, explain.block_text("quiz.right", value=explain.value(expected(step))))
     return Verdict(False, text("quiz.wrong", hint=_hint(step, guess, right, upstream, names)))
