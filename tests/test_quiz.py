@@ -33,7 +33,7 @@ def scalar_graph():
 def test_questions_are_asked_at_edges_only_and_name_the_nodes():
     names = scalar_graph()
     records, found = edges(names["z"])
-    asked = [quiz.question(r, names, root="z") for r in records]
+    asked = [quiz.question(r, names) for r in records]
     assert [q is not None for q in asked] == [r.kind == "edge" for r in records]
     into_x = next(e for e in found if e.dst is names["x"]._edge()[0])
     assert quiz.question(into_x, names) == (
@@ -109,9 +109,9 @@ def test_a_forgotten_sum_at_a_fan_out():
     _, found = edges(y)
     first, second = found
     assert quiz.question(first, {"x": x}).startswith("What gradient flows from MulBackward0")
-    assert quiz.question(second, {"x": x}, root="y").startswith(
-        "x is used more than once. What is ∂y/∂x so far, once the part from MulBackward0 "
-        "has arrived?")
+    assert quiz.question(second, {"x": x}).startswith(
+        "x is used more than once. What is its gradient so far, once the part from "
+        "MulBackward0 has arrived?")
     only_the_part = quiz.check(second, "3", names={"x": x})
     assert not only_the_part.right
     assert "That is only this edge's part. x is used more than once" in only_the_part.message

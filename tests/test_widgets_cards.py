@@ -379,6 +379,8 @@ def test_every_message_the_code_asks_for_is_in_the_english_table():
                           source))
     assert len(keys) > 60
     assert sorted(keys - set(messages.EN)) == []
+    kinds = {f"details.{kind}" for kind in ("leaf", "accumulate", "result", "const", "none")}
+    assert sorted(set(messages.EN) - keys - kinds) == []  # and no message is left unused
     with pytest.raises(ValueError, match="no message table for 'xx'"):
         messages.set_language("xx")
     assert messages.text("card.step", k=2, n=5) == "Step 2 of 5"

@@ -23,7 +23,6 @@ EN: dict[str, str] = {
     "card.accumulate_later_parts": ("AccumulateGrad({leaf}) adds this into {leaf}.grad once "
                                     "the other part(s) of ∂{root}/∂{leaf} have arrived."),
     "card.error": "Backward stopped with an error:",
-    "card.printed": "(it printed: {text})",
     "card.part": " (part {k})",
     "card.edge_label": "∂{root}/∂{var}",
     "card.edge_label_part": "∂{root}/∂{var}, part {k}",
@@ -153,7 +152,7 @@ EN: dict[str, str] = {
     # --- the quiz (predict, then reveal)
     "quiz.ask": ("What gradient flows from {src} into {inp}? (a number, or a small tensor "
                  "like [[1, 2], [3, 4]])"),
-    "quiz.ask_sum": ("{inp} is used more than once. What is ∂{root}/∂{inp} so far, once the "
+    "quiz.ask_sum": ("{inp} is used more than once. What is its gradient so far, once the "
                      "part from {src} has arrived? (a number, or a small tensor like "
                      "[[1, 2], [3, 4]])"),
     "quiz.right": "Right: {value}.",
@@ -166,8 +165,6 @@ EN: dict[str, str] = {
                             "{dims} back to {small}."),
     "quiz.hint_fan_in": ("That is only this edge's part. {inp} is used more than once, so its "
                          "gradient is the sum of all parts that have arrived."),
-    "quiz.hint_total": ("That is the sum so far; the question asks for what flows on this one "
-                        "edge only."),
     "quiz.hint_sign": "Check the sign: the right answer has the opposite sign.",
     "quiz.hint_upstream": ("That is the gradient arriving at {src}; multiply it by the local "
                            "derivative of {src} with respect to {inp} (the chain rule)."),

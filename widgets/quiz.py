@@ -60,15 +60,15 @@ def target_name(edge, names: Mapping[str, Tensor] | None = None) -> str:
     return name
 
 
-def question(step, names: Mapping[str, Tensor] | None = None, root: str = "L") -> str | None:
+def question(step, names: Mapping[str, Tensor] | None = None) -> str | None:
     """The prompt for an engine step, or None if there is nothing to predict (only edges,
     where a gradient flows, are asked about). `names` as for the widgets (default: the
-    caller's namespace); `root` names the tensor backward started from."""
+    caller's namespace)."""
     if getattr(step, "kind", None) != "edge":
         return None
     inp = target_name(step, names)
     key = "quiz.ask_sum" if _asks_for_sum(step) else "quiz.ask"
-    return text(key, src=step.src.name(), inp=inp, root=root)
+    return text(key, src=step.src.name(), inp=inp)
 
 
 def parse(answer: str) -> np.ndarray | None:
