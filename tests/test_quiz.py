@@ -112,6 +112,8 @@ def test_a_forgotten_sum_at_a_fan_out():
     assert quiz.question(second, {"x": x}).startswith(
         "x is used more than once. What is its gradient so far, once the part from "
         "MulBackward0 has arrived?")
+    assert quiz.question(second, {"x": x}, root="y").startswith(
+        "x is used more than once. What is ∂y/∂x so far, once the part from MulBackward0")
     only_the_part = quiz.check(second, "3", names={"x": x})
     assert not only_the_part.right
     assert "That is only this edge's part. x is used more than once" in only_the_part.message

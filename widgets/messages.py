@@ -152,9 +152,11 @@ EN: dict[str, str] = {
     # --- the quiz (predict, then reveal)
     "quiz.ask": ("What gradient flows from {src} into {inp}? (a number, or a small tensor "
                  "like [[1, 2], [3, 4]])"),
-    "quiz.ask_sum": ("{inp} is used more than once. What is its gradient so far, once the "
+    "quiz.ask_sum": ("{inp} is used more than once. What is {grad} so far, once the "
                      "part from {src} has arrived? (a number, or a small tensor like "
                      "[[1, 2], [3, 4]])"),
+    "quiz.named_grad": "∂{root}/∂{inp}",
+    "quiz.its_grad": "its gradient",
     "quiz.right": "Right: {value}.",
     "quiz.wrong": "Not quite. {hint}",
     "quiz.output": "the output of {node}",

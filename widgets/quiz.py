@@ -60,15 +60,18 @@ def target_name(edge, names: Mapping[str, Tensor] | None = None) -> str:
     return name
 
 
-def question(step, names: Mapping[str, Tensor] | None = None) -> str | None:
+def question(step, names: Mapping[str, Tensor] | None = None,
+             root: str | None = None) -> str | None:
     """The prompt for an engine step, or None if there is nothing to predict (only edges,
     where a gradient flows, are asked about). `names` as for the widgets (default: the
-    caller's namespace)."""
+    caller's namespace); `root`, if given, names the tensor backward started from."""
     if getattr(step, "kind", None) != "edge":
         return None
     inp = target_name(step, names)
-    key = "quiz.ask_sum" if _asks_for_sum(step) else "quiz.ask"
-    return text(key, src=step.src.name(), inp=inp)
+    if not _asks_for_sum(step):
+        return text("quiz.ask", src=step.src.name(), inp=inp)
+    grad = text("quiz.named_grad", root=root, inp=inp) if root else text("quiz.its_grad")
+    return text("quiz.ask_sum", src=step.src.name(), inp=inp, grad=grad)
 
 
 def parse(answer: str) -> np.ndarray | None:
