@@ -665,6 +665,7 @@ class Cards:
         self.numbers: dict[str, int] = {}  # edge id -> which part of its variable's grad
         self.parts, self.labels = self._edge_labels()
         self._sources = {e.id: e.src for e in forward.edges}
+        self._texts: dict[int, tuple[object, str]] = {}  # id(pulled) -> (pulled, its words)
 
     def _edge_labels(self) -> tuple[dict[str, str], dict[str, str]]:
         """Which gradient flows on each edge: ∂z/∂y, or a part of it when y is used twice.
@@ -746,7 +747,16 @@ class Cards:
         return lines
 
     def record_text(self, pulled) -> str:
-        """One engine record in words (and what a hook printed while it ran)."""
+        """One engine record in words (and what a hook printed while it ran). A record
+        never changes, so its words are kept: the log asks for all of them at every step."""
+        known = self._texts.get(id(pulled))
+        if known is not None and known[0] is pulled:
+            return known[1]
+        line = self._record_text(pulled)
+        self._texts[id(pulled)] = (pulled, line)
+        return line
+
+    def _record_text(self, pulled) -> str:
         r = pulled.record
         root = self.root
         if r.kind == "root":
