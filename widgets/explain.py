@@ -636,11 +636,10 @@ def _custom_lines(lhs, up, inp, node, index, upstream, grad) -> list[str]:
     cls = node._forward_cls.__name__
     positions = getattr(node, "_tensor_positions", ())
     pos = positions[index] if index < len(positions) else index
-    n = getattr(node, "_n_args", len(positions))
     pad = " " * len(lhs)
     lines = placed(f"{lhs} = " + text("rule.custom", cls=cls, up=up) + " = ", value(upstream))
     lines += placed(f"{pad} = ", value(grad))
-    lines.append(text("rule.custom_returned", cls=cls, inp=inp, pos=pos, n=n))
+    lines.append(text("rule.custom_returned", cls=cls, inp=inp, pos=pos))
     lines.append(text("rule.shapes", up=up, up_shape=shape(upstream), lhs=lhs,
                       shape=shape(grad)))
     return lines

@@ -46,7 +46,7 @@ EN: dict[str, str] = {
     "rule.so_far": "∂{root}/∂{inp} so far",
     "rule.custom": "{cls}.backward(ctx, grad_output), with grad_output = {up}",
     "rule.custom_returned": ("{cls}.backward(ctx, grad_output) returned this for {inp} "
-                             "(returned value {pos} of {n}): your own Function ran"),
+                             "(at index {pos} of what it returned): your own backward ran"),
     # local derivatives ∂y/∂x of elementwise ops ({a}, {b}: the inputs' names, {x}: input 0)
     "local.one": "1",
     "local.minus_one": "−1",
