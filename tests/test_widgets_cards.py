@@ -331,13 +331,41 @@ def op_graphs():
             for name, result in cases.items()]
 
 
+# what some of the cards say (the others: each rule's own formula, checked by number below)
+FORMULAS = {
+    "sub": "∂t4/∂P = ∂t4/∂t1 · ∂t1/∂P\n       = ∂t4/∂t1 ⊙ (−1)",
+    "div": "= ∂t5/∂t2 ⊙ 1/t1",
+    "reciprocal": "= ∂t6/∂t2 ⊙ (−1/t1²)",
+    "pow": "= ∂t4/∂t1 ⊙ 3·P²",
+    "sqrt_pow": "= ∂t4/∂t1 ⊙ 0.5·P^(−0.5)",
+    "tanh": "= ∂t4/∂t1 ⊙ (1 − tanh²(A))",
+    "sigmoid": "= ∂t4/∂t1 ⊙ σ(A)·(1 − σ(A))",
+    "mm": "∂t4/∂A = ∂t4/∂t1 · Bᵀ",
+    "mv": "∂t4/∂v = Aᵀ · ∂t4/∂t1",
+    "sum_dim": "∂t4/∂A = ∂t4/∂t1, copied along dim 1 of A",
+    "mean": "∂t3/∂A = ∂t3/∂t1 / 6, copied to every element of A (6 elements)",
+    "mean_dim": "∂t4/∂A = ∂t4/∂t1 / 2, copied along dim 0 of A",
+    "view": "∂t4/∂A = ∂t4/∂t1 reshaped back to [2, 3]",
+    "expand": "∂t4/∂v = ∂t4/∂t1 summed over the dims expand copied along, back to [3]",
+    "transpose": "∂t4/∂A = ∂t4/∂t1 transposed back (dims 0 ↔ 1)",
+    "t": "∂t4/∂A = (∂t4/∂t1)ᵀ",
+    "permute": "∂t5/∂t1 = ∂t5/∂t2.permute(1, 2, 0), the inverse permutation",
+    "index": "∂t4/∂A = zeros of shape [2, 3] with ∂t4/∂t1 added at the positions A[…] picked",
+    "cat": "∂t4/∂P = the slice of ∂t4/∂t1 that came from P (along dim 0)",
+    "stack": "∂t4/∂P = ∂t4/∂t1[1] along dim 0",
+    "softmax": "∂t4/∂A = y ⊙ (∂t4/∂t1 − Σ(∂t4/∂t1 ⊙ y) over dim 1),  y = softmax(A)",
+}
+
+
 @pytest.mark.parametrize("name, root, leaves", op_graphs(), ids=lambda c: c
                          if isinstance(c, str) else "")
 def test_every_op_has_a_rule_that_matches_the_engine(name, root, leaves):
     run = Stepped(root, leaves)
+    cards = []
     while run.stepper.position < run.stepper.n_steps:
         run.stepper.step()
         card = run.card
+        cards.append(card)
         edge = run.stepper.current
         assert "vector–Jacobian product" not in card, f"{edge.src.name()} has no rule"
         assert f"= {explain.value(edge.grad).split(chr(10))[0]}" in card  # the engine's grad
@@ -350,6 +378,8 @@ def test_every_op_has_a_rule_that_matches_the_engine(name, root, leaves):
             if product.shape == tuple(edge.grad.shape):  # (broadcast sums: their own test)
                 assert np.allclose(product, edge.grad._data, rtol=1e-4, atol=1e-5), name
     assert run.stepper.position == run.stepper.n_steps > 0
+    if name in FORMULAS:
+        assert FORMULAS[name] in "\n".join(cards)
 
 
 def test_the_rules_cover_every_op_that_smallgrad_defines():

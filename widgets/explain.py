@@ -385,7 +385,7 @@ def _dims_of(node, attr: str = "dims") -> str:
 
 def _dims_text(dims: Sequence[int], sizes: tuple | None) -> str:
     if sizes is None:
-        return (text("rule.dim", d=dims[0], size="?").split(" (")[0] if len(dims) == 1
+        return (text("rule.dim_plain", d=dims[0]) if len(dims) == 1
                 else text("rule.dims", dims=", ".join(map(str, dims))))
     return ", ".join(text("rule.dim", d=d, size=sizes[d]) for d in dims)
 

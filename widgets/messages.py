@@ -35,6 +35,7 @@ EN: dict[str, str] = {
     "rule.shapes_mm": "shapes: {left}·{right} → {result}   ({formula})",
     "rule.summed": "{expr}, summed over {dims}",
     "rule.dim": "dim {d} (size {size})",
+    "rule.dim_plain": "dim {d}",
     "rule.dims": "dims {dims}",
     "rule.broadcast": ("broadcast: {inp} has shape {small} but {node} used it as {big}, so its "
                        "grad is summed over {dims}: {big} → {small}"),
@@ -94,8 +95,8 @@ EN: dict[str, str] = {
     "vjp.view": "{G} reshaped back to {shape}",
     "vjp.expand": "{G} summed over the dims expand copied along, back to {shape}",
     "vjp.transpose": "{G} transposed back (dims {d0} ↔ {d1})",
-    "vjp.t": "{G}ᵀ",
-    "vjp.permute": "{G} permuted back (dims {dims})",
+    "vjp.t": "({G})ᵀ",
+    "vjp.permute": "{G}.permute({dims}), the inverse permutation",
     "vjp.unsqueeze": "{G} with dim {dim} squeezed out again",
     "vjp.squeeze": "{G} with the size-1 dims put back: {shape}",
     "vjp.copy": "{G}   (a copy passes the grad on unchanged)",
