@@ -198,6 +198,7 @@ def test_scalar_cards_substitute_the_numbers():
     into_w = run.to("w")
     assert "∂z/∂w = ∂z/∂y · ∂y/∂w\n      = 1 · x = 1 · 3 = 3\n" in into_w
     assert "shapes: ∂z/∂y scalar → ∂z/∂w scalar" in into_w
+    assert "shape          scalar   dtype float32" in run.stepper.details  # not []
 
 
 def test_scalar_chain_brackets_and_powers():
