@@ -385,7 +385,7 @@ def _dims_of(node, attr: str = "dims") -> str:
 
 def _dims_text(dims: Sequence[int], sizes: tuple | None) -> str:
     if sizes is None:
-        return (text("rule.dim", d=dims[0], size="?").split(" (")[0] if len(dims) == 1
+        return (text("rule.dim_plain", d=dims[0]) if len(dims) == 1
                 else text("rule.dims", dims=", ".join(map(str, dims))))
     return ", ".join(text("rule.dim", d=d, size=sizes[d]) for d in dims)
 
@@ -636,11 +636,10 @@ def _custom_lines(lhs, up, inp, node, index, upstream, grad) -> list[str]:
     cls = node._forward_cls.__name__
     positions = getattr(node, "_tensor_positions", ())
     pos = positions[index] if index < len(positions) else index
-    n = getattr(node, "_n_args", len(positions))
     pad = " " * len(lhs)
     lines = placed(f"{lhs} = " + text("rule.custom", cls=cls, up=up) + " = ", value(upstream))
     lines += placed(f"{pad} = ", value(grad))
-    lines.append(text("rule.custom_returned", cls=cls, inp=inp, pos=pos, n=n))
+    lines.append(text("rule.custom_returned", cls=cls, inp=inp, pos=pos))
     lines.append(text("rule.shapes", up=up, up_shape=shape(upstream), lhs=lhs,
                       shape=shape(grad)))
     return lines
@@ -665,6 +664,7 @@ class Cards:
         self.numbers: dict[str, int] = {}  # edge id -> which part of its variable's grad
         self.parts, self.labels = self._edge_labels()
         self._sources = {e.id: e.src for e in forward.edges}
+        self._texts: dict[int, tuple[object, str]] = {}  # id(pulled) -> (pulled, its words)
 
     def _edge_labels(self) -> tuple[dict[str, str], dict[str, str]]:
         """Which gradient flows on each edge: ∂z/∂y, or a part of it when y is used twice.
@@ -746,7 +746,16 @@ class Cards:
         return lines
 
     def record_text(self, pulled) -> str:
-        """One engine record in words (and what a hook printed while it ran)."""
+        """One engine record in words (and what a hook printed while it ran). A record
+        never changes, so its words are kept: the log asks for all of them at every step."""
+        known = self._texts.get(id(pulled))
+        if known is not None and known[0] is pulled:
+            return known[1]
+        line = self._record_text(pulled)
+        self._texts[id(pulled)] = (pulled, line)
+        return line
+
+    def _record_text(self, pulled) -> str:
         r = pulled.record
         root = self.root
         if r.kind == "root":

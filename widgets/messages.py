@@ -23,7 +23,6 @@ EN: dict[str, str] = {
     "card.accumulate_later_parts": ("AccumulateGrad({leaf}) adds this into {leaf}.grad once "
                                     "the other part(s) of ∂{root}/∂{leaf} have arrived."),
     "card.error": "Backward stopped with an error:",
-    "card.printed": "(it printed: {text})",
     "card.part": " (part {k})",
     "card.edge_label": "∂{root}/∂{var}",
     "card.edge_label_part": "∂{root}/∂{var}, part {k}",
@@ -36,6 +35,7 @@ EN: dict[str, str] = {
     "rule.shapes_mm": "shapes: {left}·{right} → {result}   ({formula})",
     "rule.summed": "{expr}, summed over {dims}",
     "rule.dim": "dim {d} (size {size})",
+    "rule.dim_plain": "dim {d}",
     "rule.dims": "dims {dims}",
     "rule.broadcast": ("broadcast: {inp} has shape {small} but {node} used it as {big}, so its "
                        "grad is summed over {dims}: {big} → {small}"),
@@ -47,7 +47,7 @@ EN: dict[str, str] = {
     "rule.so_far": "∂{root}/∂{inp} so far",
     "rule.custom": "{cls}.backward(ctx, grad_output), with grad_output = {up}",
     "rule.custom_returned": ("{cls}.backward(ctx, grad_output) returned this for {inp} "
-                             "(returned value {pos} of {n}): your own Function ran"),
+                             "(at index {pos} of what it returned): your own backward ran"),
     # local derivatives ∂y/∂x of elementwise ops ({a}, {b}: the inputs' names, {x}: input 0)
     "local.one": "1",
     "local.minus_one": "−1",
@@ -95,8 +95,8 @@ EN: dict[str, str] = {
     "vjp.view": "{G} reshaped back to {shape}",
     "vjp.expand": "{G} summed over the dims expand copied along, back to {shape}",
     "vjp.transpose": "{G} transposed back (dims {d0} ↔ {d1})",
-    "vjp.t": "{G}ᵀ",
-    "vjp.permute": "{G} permuted back (dims {dims})",
+    "vjp.t": "({G})ᵀ",
+    "vjp.permute": "{G}.permute({dims}), the inverse permutation",
     "vjp.unsqueeze": "{G} with dim {dim} squeezed out again",
     "vjp.squeeze": "{G} with the size-1 dims put back: {shape}",
     "vjp.copy": "{G}   (a copy passes the grad on unchanged)",
@@ -153,9 +153,11 @@ EN: dict[str, str] = {
     # --- the quiz (predict, then reveal)
     "quiz.ask": ("What gradient flows from {src} into {inp}? (a number, or a small tensor "
                  "like [[1, 2], [3, 4]])"),
-    "quiz.ask_sum": ("{inp} is used more than once. What is ∂{root}/∂{inp} so far, once the "
+    "quiz.ask_sum": ("{inp} is used more than once. What is {grad} so far, once the "
                      "part from {src} has arrived? (a number, or a small tensor like "
                      "[[1, 2], [3, 4]])"),
+    "quiz.named_grad": "∂{root}/∂{inp}",
+    "quiz.its_grad": "its gradient",
     "quiz.right": "Right: {value}.",
     "quiz.wrong": "Not quite. {hint}",
     "quiz.output": "the output of {node}",
@@ -166,8 +168,6 @@ EN: dict[str, str] = {
                             "{dims} back to {small}."),
     "quiz.hint_fan_in": ("That is only this edge's part. {inp} is used more than once, so its "
                          "gradient is the sum of all parts that have arrived."),
-    "quiz.hint_total": ("That is the sum so far; the question asks for what flows on this one "
-                        "edge only."),
     "quiz.hint_sign": "Check the sign: the right answer has the opposite sign.",
     "quiz.hint_upstream": ("That is the gradient arriving at {src}; multiply it by the local "
                            "derivative of {src} with respect to {inp} (the chain rule)."),

@@ -60,15 +60,18 @@ def target_name(edge, names: Mapping[str, Tensor] | None = None) -> str:
     return name
 
 
-def question(step, names: Mapping[str, Tensor] | None = None, root: str = "L") -> str | None:
+def question(step, names: Mapping[str, Tensor] | None = None,
+             root: str | None = None) -> str | None:
     """The prompt for an engine step, or None if there is nothing to predict (only edges,
     where a gradient flows, are asked about). `names` as for the widgets (default: the
-    caller's namespace); `root` names the tensor backward started from."""
+    caller's namespace); `root`, if given, names the tensor backward started from."""
     if getattr(step, "kind", None) != "edge":
         return None
     inp = target_name(step, names)
-    key = "quiz.ask_sum" if _asks_for_sum(step) else "quiz.ask"
-    return text(key, src=step.src.name(), inp=inp, root=root)
+    if not _asks_for_sum(step):
+        return text("quiz.ask", src=step.src.name(), inp=inp)
+    grad = text("quiz.named_grad", root=root, inp=inp) if root else text("quiz.its_grad")
+    return text("quiz.ask_sum", src=step.src.name(), inp=inp, grad=grad)
 
 
 def parse(answer: str) -> np.ndarray | None:
@@ -112,8 +115,8 @@ def check(step, answer: str, *, upstream: Tensor | None = None,
     if guess is None:
         return Verdict(False, text("quiz.unparsable"))
     right = np.asarray(expected(step)._data, dtype=np.float64)
-    if guess.ndim == 0 and right.size == 1:
-        guess = guess.reshape(right.shape)  # a plain number for a one-element tensor
+    if guess.size == 1 and right.size == 1:
+        guess = guess.reshape(right.shape)  # 3 for tensor([3.]), or [3] for a scalar: fine
     if _close(guess, right):
         return Verdict(True, explain.block_text("quiz.right", value=explain.value(expected(step))))
     return Verdict(False, text("quiz.wrong", hint=_hint(step, guess, right, upstream, names)))
