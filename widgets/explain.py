@@ -475,7 +475,8 @@ RULES: dict[str, Callable[[RuleInput], Formula]] = {
     "ZeroBackward0": _vjp("vjp.zero"),
     "FillBackward2": _vjp("vjp.zero"),
     "FillBackward3": lambda c: _vjp("vjp.zero" if c.index == 0 else "vjp.fill")(c),
-    "smallgrad::autograd::CopyBackwards": lambda c: _vjp("vjp.copy_dst" if c.index == 0 else "vjp.copy_src")(c),
+    "smallgrad::autograd::CopyBackwards": lambda c: _vjp(
+        "vjp.copy_dst" if c.index == 0 else "vjp.copy_src")(c),
 }
 
 # products: the grad keeps the incoming grad's shape, then is summed back over broadcast dims
