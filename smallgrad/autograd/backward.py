@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING
 
+from .._warn import warn
 from .engine import backward_steps
 
 if TYPE_CHECKING:
@@ -52,12 +52,12 @@ def _warn_create_graph() -> None:
     """PyTorch's engine says this once per process."""
     global _warned_create_graph
     _warned_create_graph = True
-    warnings.warn(
+    warn(
         "Using backward() with create_graph=True will create a reference cycle between the "
         "parameter and its gradient which can cause a memory leak. We recommend using "
         "autograd.grad when creating the graph to avoid this. If you have to use this "
         "function, make sure to reset the .grad fields of your parameters to None after use "
-        "to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
+        "to break the cycle and avoid the leak.")
 
 
 def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
