@@ -1,0 +1,186 @@
+"""Compare what torch showed with what smallgrad showed, and name each difference.
+
+A Disagreement has an `aspect` (what differs: a value, a grad, the graph, the error, ...)
+and a short `detail`; the two together are its `kind`, the class of bug it stands for.
+The shrinker keeps a program only while it still disagrees in the same kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .observer import Failed, Outcome, Values
+
+# Most important first: the first disagreement of a program, in this order, names its class.
+ASPECTS = (
+    "only smallgrad raises", "only torch raises", "exception class",
+    "value", "grad", "dtype", "shape", "grad dtype", "requires_grad", "is_leaf", "retains_grad",
+    "identity", "graph", "grad graph", "grad requires_grad", "version", "warnings",
+    "exception message", "other",
+)
+
+# (relative tolerance, scaled by the largest magnitude of torch's values) per dtype
+TOLERANCE = {"float16": 1e-2, "float32": 1e-4, "float64": 1e-9}
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    aspect: str
+    detail: str  # short and stable: with the aspect it is the class of bug
+    where: str  # the name (or statement) it shows at
+    torch: str
+    smallgrad: str
+
+    @property
+    def kind(self) -> tuple[str, str]:
+        return self.aspect, self.detail
+
+    def __str__(self) -> str:
+        return (f"{self.aspect} ({self.detail}) at {self.where}:\n"
+                f"    torch:     {self.torch}\n    smallgrad: {self.smallgrad}")
+
+
+def first(disagreements: list[Disagreement]) -> Disagreement | None:
+    return min(disagreements, key=lambda d: ASPECTS.index(d.aspect), default=None)
+
+
+def compare(statements: tuple[str, ...], torch: Outcome, smallgrad: Outcome) -> list[Disagreement]:
+    errors = compare_errors(statements, torch, smallgrad)
+    if errors:
+        return errors  # past a different error, everything else differs too
+    found = []
+    for key in dict.fromkeys([*torch.record, *smallgrad.record]):
+        expected, actual = torch.record.get(key, "nothing"), smallgrad.record.get(key, "nothing")
+        if not same(expected, actual):
+            aspect = aspect_of(key)
+            found.append(Disagreement(aspect, detail_of(aspect, expected, actual), key,
+                                      shown(expected), shown(actual)))
+    if warning_kinds(torch) != warning_kinds(smallgrad):
+        found.append(Disagreement("warnings", "", "the program's warnings",
+                                  str(torch.warnings), str(smallgrad.warnings)))
+    return found
+
+
+def compare_errors(statements, torch: Outcome, smallgrad: Outcome) -> list[Disagreement]:
+    """The first statement at which one library raised and the other did not, or both
+    raised differently."""
+    never = (len(statements), None)
+    (torch_index, torch_error), (our_index, our_error) = (torch.error or never,
+                                                          smallgrad.error or never)
+    if our_index < torch_index:
+        detail = f"{our_error.error}: {our_error.message[:60]}"
+        return [Disagreement("only smallgrad raises", detail, statement(statements, our_index),
+                             "no exception", str(our_error))]
+    if torch_index < our_index:
+        return [Disagreement("only torch raises", torch_error.error,
+                             statement(statements, torch_index), str(torch_error), "no exception")]
+    if torch_error is None:
+        return []
+    where = statement(statements, torch_index)
+    if torch_error.error != our_error.error:
+        return [Disagreement("exception class", f"{torch_error.error} / {our_error.error}",
+                             where, str(torch_error), str(our_error))]
+    if torch_error.message != our_error.message:
+        return [Disagreement("exception message", torch_error.error, where,
+                             torch_error.message, our_error.message)]
+    return []
+
+
+def statement(statements, index: int) -> str:
+    return f"statement {index + 1} `{statements[index]}`"
+
+
+def warning_kinds(outcome: Outcome) -> list[tuple[int, str]]:
+    return [(index, category) for index, category, _ in outcome.warnings]
+
+
+def aspect_of(key: str) -> str:
+    """'a.grad.value' -> 'grad', 'a.value' -> 'value', 'a.grad.graph' -> 'grad graph'."""
+    parts = key.rsplit(".", 2)
+    last = parts[-1]
+    on_grad = len(parts) == 3 and parts[-2] == "grad"
+    if last == "grad" or (on_grad and last == "value"):
+        return "grad"
+    if on_grad and last in ("dtype", "graph", "requires_grad"):
+        return f"grad {last}"
+    if last in ASPECTS:
+        return last
+    return "value" if not on_grad else "grad"
+
+
+def detail_of(aspect: str, expected: Any, actual: Any) -> str:
+    if isinstance(actual, Failed) and not isinstance(expected, Failed):
+        return f"smallgrad cannot show it: {actual.error}"
+    if aspect in ("value", "grad"):
+        return expected.dtype if isinstance(expected, Values) else type(expected).__name__
+    if aspect in ("graph", "grad graph"):
+        return first_node_difference(expected, actual)
+    if aspect in ("version", "identity"):
+        return ""
+    return f"torch {shown(expected)} / smallgrad {shown(actual)}"[:80]
+
+
+def first_node_difference(expected: tuple | None, actual: tuple | None) -> str:
+    """The first node whose name (or edges) differs, e.g. 'StdBackward0 / PowBackward0'."""
+    if not isinstance(expected, tuple) or not isinstance(actual, tuple):
+        return f"{names(expected)[:40]} / {names(actual)[:40]}"
+    for ours, theirs in zip(expected, actual):
+        if ours[0] != theirs[0]:
+            return f"{ours[0]} / {theirs[0]}"
+        if ours != theirs:
+            return f"edges of {ours[0]}"
+    return f"{len(expected)} nodes / {len(actual)} nodes"
+
+
+def names(graph: Any) -> str:
+    if isinstance(graph, tuple):
+        return graph[0][0]
+    return str(graph)
+
+
+def shown(value: Any) -> str:
+    if isinstance(value, tuple) and value and isinstance(value[0], tuple) and len(value[0]) == 3:
+        return " ".join(f"{i}:{name}->{[e for e, _ in edges]}" + (f"[{target}]" if target else "")
+                        for i, (name, edges, target) in enumerate(value))  # a graph
+    return str(value)
+
+
+def same(expected: Any, actual: Any) -> bool:
+    if isinstance(expected, Values) and isinstance(actual, Values):
+        return expected.dtype == actual.dtype and close(expected.array, actual.array,
+                                                        expected.dtype)
+    if isinstance(expected, float) and isinstance(actual, float):
+        return close(np.array(expected), np.array(actual), python_float_dtype(expected))
+    if type(expected) is not type(actual) and not (
+            isinstance(expected, (int, float)) and isinstance(actual, (int, float))
+            and isinstance(expected, bool) == isinstance(actual, bool)):
+        return False
+    return expected == actual
+
+
+def close(expected: np.ndarray, actual: np.ndarray, dtype: str) -> bool:
+    if expected.shape != actual.shape:
+        return False
+    if dtype not in TOLERANCE:
+        return bool(np.array_equal(expected, actual))
+    expected, actual = expected.astype(np.float64), actual.astype(np.float64)
+    finite = np.isfinite(expected)
+    if not np.array_equal(finite, np.isfinite(actual)):
+        return False
+    if not np.array_equal(expected[~finite], actual[~finite], equal_nan=True):
+        return False  # inf, -inf and nan in the same places
+    if not finite.any():
+        return True
+    tolerance = TOLERANCE[dtype]
+    scale = max(1.0, float(np.abs(expected[finite]).max()))
+    return bool(np.allclose(actual[finite], expected[finite], rtol=tolerance,
+                            atol=tolerance * scale))
+
+
+def python_float_dtype(number: float) -> str:
+    """A Python float from .item() or .tolist() has no dtype: if torch's is exact in float32
+    it most likely came from a float32 tensor, and float32's tolerance applies."""
+    return "float32" if float(np.float32(number)) == number else "float64"

@@ -1,0 +1,26 @@
+"""A program: the statements of a random student program, as source text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Program:
+    statements: tuple[str, ...]
+    seed: str = ""  # which generator seed wrote it, so `python -m tests.fuzz --only` re-runs it
+
+    def source(self) -> str:
+        return "\n".join(self.statements)
+
+    def snippet(self) -> str:
+        """The program as a runnable script (swap the import to run it under smallgrad)."""
+        return "import torch as t  # or: import smallgrad as t\n" + self.source()
+
+    def without(self, start: int, stop: int) -> Program:
+        return Program(self.statements[:start] + self.statements[stop:], self.seed)
+
+    def replaced(self, index: int, statement: str) -> Program:
+        statements = list(self.statements)
+        statements[index] = statement
+        return Program(tuple(statements), self.seed)
