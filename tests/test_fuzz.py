@@ -1,0 +1,124 @@
+"""Random student programs must run as they do under PyTorch (issue 9); see tests/fuzz/.
+
+SMALLGRAD_FUZZ_PROGRAMS sets how many programs (a few hundred by default, 10000 in CI),
+SMALLGRAD_FUZZ_SEED which ones (fixed by default, so a failure reproduces). A failure
+lists each class of disagreement with a minimal program that shows it.
+
+The fuzzer itself is tested too: torch must agree with itself, and fake libraries that
+are wrong on purpose (a multiplication off by 0.005%, a node with another name, an
+exception of another class) must be caught, with a short program.
+"""
+
+from __future__ import annotations
+
+import os
+import types
+
+import numpy as np
+import pytest
+
+import smallgrad
+from tests.fuzz.compare import close, same
+from tests.fuzz.observer import Values
+from tests.fuzz.program import Program
+from tests.fuzz.runner import Session, disagreement, fuzz
+
+PROGRAMS = int(os.environ.get("SMALLGRAD_FUZZ_PROGRAMS", "400"))
+SEED = int(os.environ.get("SMALLGRAD_FUZZ_SEED", "0"))
+SHOWN_CLASSES = 12
+
+
+def test_random_programs_agree_with_torch(torch):
+    session = fuzz(PROGRAMS, SEED, torch, smallgrad)
+    if session.findings:
+        pytest.fail(failure_report(session), pytrace=False)
+
+
+def failure_report(session: Session) -> str:
+    classes = session.classes()
+    lines = [f"{len(session.findings)} of {session.programs} random programs disagree with "
+             f"torch, in {len(classes)} classes (the first {SHOWN_CLASSES} below).",
+             f"Reproduce: python -m tests.fuzz --programs {session.programs} --seed {SEED}", ""]
+    for (aspect, detail), findings in list(classes.items())[:SHOWN_CLASSES]:
+        lines += [f"--- {len(findings)} x {aspect}: {detail}", findings[0].report()]
+    return "\n".join(lines)
+
+
+# --- the fuzzer can fail ---------------------------------------------------------------------
+class FakeTorch(types.ModuleType):
+    """torch, except for the functions given: a library that is wrong on purpose."""
+
+    def __init__(self, torch: types.ModuleType, **wrong) -> None:
+        super().__init__("fake_torch")
+        self._torch = torch
+        self.__dict__.update(wrong)
+
+    def __getattr__(self, name: str):
+        return getattr(self._torch, name)
+
+
+def slightly_wrong_mul(torch):
+    """x * 2 gives x * 2.0001: the kind of silent wrong number the fuzzer exists to catch."""
+    def mul(a, b):
+        return torch.mul(a, b * 1.00005 if isinstance(b, (int, float)) else b)
+    return FakeTorch(torch, mul=mul)
+
+
+def sigmoid_by_hand(torch):
+    """The same values, but the graph has other nodes than SigmoidBackward0."""
+    return FakeTorch(torch, sigmoid=lambda x: 1 / (1 + torch.exp(-x)))
+
+
+def mm_raising_type_error(torch):
+    def mm(a, b):
+        try:
+            return torch.mm(a, b)
+        except RuntimeError as error:
+            raise TypeError(str(error)) from None
+    return FakeTorch(torch, mm=mm)
+
+
+def program(*statements: str) -> Program:
+    return Program(statements)
+
+
+def test_torch_agrees_with_itself(torch):
+    """No false alarms: the comparison is deterministic and its tolerances are right."""
+    assert not fuzz(200, SEED + 1, torch, torch).findings
+
+
+@pytest.mark.parametrize(("fake", "statements", "aspect"), [
+    (slightly_wrong_mul, ("a = t.tensor([0.1, 1/3], requires_grad=True)", "b = t.mul(a, 2)"),
+     "value"),
+    (slightly_wrong_mul, ("a = t.tensor([0.1, 1/3], requires_grad=True)",
+                          "t.mul(a, 2).sum().backward()"), "grad"),
+    (sigmoid_by_hand, ("a = t.tensor([0.1, 1/3], requires_grad=True)", "b = t.sigmoid(a)"),
+     "graph"),
+    (mm_raising_type_error, ("a = t.ones(2, 3)", "b = t.mm(a, a)"), "exception class"),
+])
+def test_a_wrong_library_is_caught(torch, fake, statements, aspect):
+    found = disagreement(program(*statements), torch, fake(torch))
+    assert found is not None and found.aspect == aspect, found
+
+
+def test_random_programs_catch_a_slightly_wrong_multiplication(torch):
+    session = fuzz(200, SEED, torch, slightly_wrong_mul(torch))
+    assert session.findings, "200 programs never noticed that t.mul(x, 2) is off by 0.005%"
+    minimal = next(iter(session.classes().values()))[0].minimal
+    assert minimal is not None and "t.mul(" in minimal.source()
+    assert len(minimal.statements) <= 3, minimal.snippet()
+
+
+def test_random_programs_catch_a_wrong_node_name(torch):
+    session = fuzz(200, SEED, torch, sigmoid_by_hand(torch), shrink_per_class=0)
+    assert any(finding.disagreement.aspect in ("graph", "grad graph")
+               for finding in session.findings)
+
+
+def test_float64_values_are_compared_as_float64():
+    exact = np.array([0.1, 1 / 3])
+    through_float32 = exact.astype(np.float32).astype(np.float64)
+    assert not close(exact, through_float32, "float64")
+    assert close(exact.astype(np.float32), through_float32.astype(np.float32), "float32")
+    assert not same(Values(exact, "float64"), Values(exact.astype(np.float32), "float32"))
+    assert not same(0.1, float(np.float32(0.1)))  # .item() of a float64 0.1
