@@ -50,13 +50,16 @@ from .ops import (
     add,
     allclose,
     argmax,
+    bmm,
     cat,
     clamp,
     clone,
     cos,
     div,
+    dot,
     equal,
     exp,
+    flatten,
     isclose,
     log,
     log_softmax,
@@ -64,8 +67,12 @@ from .ops import (
     max,
     mean,
     min,
+    mm,
     mul,
+    mv,
+    neg,
     norm,
+    permute,
     pow,
     relu,
     reshape,
@@ -75,8 +82,10 @@ from .ops import (
     sqrt,
     squeeze,
     stack,
+    std,
     sub,
     sum,
+    t,
     tanh,
     transpose,
     unsqueeze,
@@ -95,12 +104,20 @@ short = int16
 __version__ = "0.1.0"
 
 
+def detach(input: Tensor) -> Tensor:
+    return input.detach()
+
+
+def square(input: Tensor) -> Tensor:
+    return input.square()
+
+
 def is_tensor(obj: object) -> bool:
     return isinstance(obj, Tensor)
 
 
-def numel(t: Tensor) -> int:
-    return t.numel()
+def numel(input: Tensor) -> int:
+    return input.numel()
 
 
 def get_default_dtype() -> dtype:

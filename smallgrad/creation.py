@@ -37,27 +37,31 @@ def _finish(data: np.ndarray, dtype, requires_grad: bool) -> Tensor:
     return out
 
 
-def _infer(data: Any) -> np.ndarray:
-    """The array torch.tensor(data) would make: floats -> float32, ints -> int64."""
+def _infer(data: Any, dtype=None) -> np.ndarray:
+    """The array torch.tensor(data, dtype) would make: floats -> float32, ints -> int64.
+    Python numbers are read at full precision and cast once, to `dtype` when it is given
+    (so tensor(0.1, dtype=float64) is exactly 0.1, not 0.1 rounded through float32)."""
     if isinstance(data, Tensor):
-        return data._data.copy()
+        return data._data.astype(dtypes.to_numpy(dtype) or data._data.dtype, copy=True)
     if isinstance(data, np.ndarray):
-        return data.copy()
+        return data.astype(dtypes.to_numpy(dtype) or data.dtype, copy=True)
     if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
         data = [d.item() if isinstance(d, Tensor) else d for d in data]
+    if isinstance(data, str):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if any(type(d) is int and not -2**63 <= d < 2**63 for d in _flat([data])):
+        raise ValueError("Overflow when unpacking long long")  # NumPy would make floats
     try:
         array = np.array(data)
     except ValueError:  # ragged nested lists
         array = np.array(None)
-    if array.dtype.kind == "f":
-        return array.astype(np.float32)
-    if array.dtype.kind in "iu":
-        return array.astype(np.int64)
-    if array.dtype.kind == "b":
-        return array
     if array.dtype.kind in "US":
-        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-    raise _nesting_error(data) or TypeError(f"Could not infer dtype of {type(data).__name__}")
+        raise ValueError(f"too many dimensions '{type(next(_flat([data]))).__name__}'")
+    natural = {"f": np.float32, "i": np.int64, "u": np.int64, "b": np.bool_}.get(array.dtype.kind)
+    if natural is None:
+        raise _nesting_error(data) or TypeError(
+            f"Could not infer dtype of {type(data).__name__}")
+    return array.astype(dtypes.to_numpy(dtype) or natural)
 
 
 def _nesting_error(data: Any, dim: int = 0) -> Exception | None:
@@ -89,7 +93,7 @@ def _flat(data):
 
 def tensor(data: Any, dtype: dtypes.dtype | None = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of `data` (a number, nested lists, or an array)."""
-    return _finish(_infer(data), dtype, requires_grad)
+    return _finish(_infer(data, dtype), None, requires_grad)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -175,14 +179,15 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype=None,
     if end is None:
         start, end = 0, start
     integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-    data = np.arange(start, end, step, dtype=np.int64 if integral else np.float32)
-    return _finish(data, dtype, requires_grad)
+    natural = np.int64 if integral else np.float32
+    data = np.arange(start, end, step, dtype=dtypes.to_numpy(dtype) or natural)
+    return _finish(data, None, requires_grad)
 
 
 def linspace(start: float, end: float, steps: int, dtype=None,
              requires_grad: bool = False) -> Tensor:
-    data = np.linspace(start, end, steps, dtype=np.float64).astype(np.float32)
-    return _finish(data, dtype, requires_grad)
+    data = np.linspace(start, end, steps, dtype=np.float64)
+    return _finish(data.astype(dtypes.to_numpy(dtype) or np.float32), None, requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:

@@ -47,8 +47,7 @@ _NON_LEAF_GRAD_WARNING = (
 class Tensor:
     __slots__ = (
         "_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_version_box",
-        "_hooks", "_accumulator", "_retains_grad", "_base", "_view_version", "_is_scalar",
-        "_tid", "_views", "__weakref__",
+        "_hooks", "_accumulator", "_retains_grad", "_base", "_is_scalar", "_tid", "__weakref__",
     )
     __array_ufunc__ = None  # numpy_array * tensor calls Tensor.__rmul__, not NumPy
 
@@ -86,7 +85,7 @@ class Tensor:
         else:
             source = Tensor._make(np.zeros(tuple(args), dtype=np.float32))
         for name in Tensor.__slots__[:-1]:
-            if hasattr(source, name):  # a view's slots (_view_version, ...) may be unset
+            if hasattr(source, name):
                 object.__setattr__(self, name, getattr(source, name))
 
     # --- autograd attributes ----------------------------------------------------------
@@ -263,10 +262,12 @@ class Tensor:
         self._requires_grad = False
         return self
 
+    def _is_view(self) -> bool:
+        return self._base is not None
+
     def _alias(self) -> Tensor:
         out = self.detach()
         out._base = self if self._base is None else self._base
-        out._view_version = self._version
         return out
 
     def _plus(self, other: Tensor) -> Tensor:
@@ -312,10 +313,19 @@ class Tensor:
         return bool(self._data.reshape(()))
 
     def __float__(self) -> float:
-        return float(self.item())
+        if self.requires_grad:
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
+                          "unexpected behavior.\nConsider using tensor.detach() first.",
+                          UserWarning, stacklevel=2)
+        return float(self._scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.reshape(()).item()
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -323,22 +333,23 @@ class Tensor:
         return int(self.item())
 
     # --- arithmetic: each a door into smallgrad.ops -------------------------------------
-    def __add__(self, other): return F.add(self, other)
-    def __radd__(self, other): return F.add(self, other)
-    def __sub__(self, other): return F.sub(self, other)
-    def __rsub__(self, other): return F.rsub(self, other)
-    def __mul__(self, other): return F.mul(self, other)
-    def __rmul__(self, other): return F.mul(self, other)
-    def __truediv__(self, other): return F.div(self, other)
-    def __rtruediv__(self, other): return F.rdiv(self, other)
-    def __pow__(self, other): return F.pow(self, other)
-    def __rpow__(self, other): return F.rpow(self, other)
+    def __add__(self, other): return _operator(F.add, self, other)
+    def __radd__(self, other): return _operator(F.add, self, other)
+    def __sub__(self, other): return _operator(F.sub, self, other)
+    def __rsub__(self, other): return _operator(F.rsub, self, other)
+    def __mul__(self, other): return _operator(F.mul, self, other)
+    def __rmul__(self, other): return _operator(F.mul, self, other)
+    def __truediv__(self, other): return _operator(F.div, self, other)
+    def __rtruediv__(self, other): return _operator(F.rdiv, self, other)
+    def __pow__(self, other): return _operator(F.pow, self, other)
+    def __rpow__(self, other): return _operator(F.rpow, self, other)
     def __matmul__(self, other): return F.matmul(self, other)
     def __rmatmul__(self, other): return F.matmul(other, self)
     def __neg__(self): return F.neg(self)
     def __pos__(self): return self
     def __abs__(self): return F.abs(self)
     def __getitem__(self, index): return F.getitem(self, index)
+    def __setitem__(self, index, value): F.setitem(self, index, value)
 
     def __lt__(self, other): return F.compare(np.less, self, other)
     def __le__(self, other): return F.compare(np.less_equal, self, other)
@@ -353,8 +364,8 @@ class Tensor:
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
     def __invert__(self): return Tensor._make(np.invert(self._data))
 
-    def add(self, other, alpha=1): return F.add(self, other if alpha == 1 else other * alpha)
-    def sub(self, other, alpha=1): return F.sub(self, other if alpha == 1 else other * alpha)
+    def add(self, other, alpha=1): return F.add(self, other, alpha)
+    def sub(self, other, alpha=1): return F.sub(self, other, alpha)
     def mul(self, other): return F.mul(self, other)
     def div(self, other): return F.div(self, other)
     def pow(self, exponent): return F.pow(self, exponent)
@@ -384,8 +395,9 @@ class Tensor:
     def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
         return F.var(self, dim, keepdim, 1 if correction is None and unbiased else
                      (correction or 0))
-    def std(self, dim=None, unbiased=True, keepdim=False):
-        return self.var(dim, unbiased, keepdim) ** 0.5
+    def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        return F.std(self, dim, keepdim, 1 if correction is None and unbiased else
+                     (correction or 0))
     def max(self, dim=None, keepdim=False): return F.max(self, dim, keepdim)
     def min(self, dim=None, keepdim=False): return F.min(self, dim, keepdim)
     def argmax(self, dim=None, keepdim=False): return F.argmax(self, dim, keepdim)
@@ -405,7 +417,7 @@ class Tensor:
     def view_as(self, other): return F.view(self, other.shape)
     def expand(self, *shape): return F.expand(self, _shape_args(shape))
     def expand_as(self, other): return F.expand(self, other.shape)
-    def flatten(self): return F.reshape(self, (-1,))
+    def flatten(self, start_dim=0, end_dim=-1): return F.flatten(self, start_dim, end_dim)
     def transpose(self, dim0, dim1): return F.transpose(self, dim0, dim1)
     def t(self): return F.t(self)
     def permute(self, *dims):
@@ -429,8 +441,8 @@ class Tensor:
     def bool(self): return F.to_dtype(self, dtypes.bool_)
 
     # --- in place: each bumps _version ------------------------------------------------
-    def add_(self, other, alpha=1): return F.inplace(self, "add_", F.add, _scaled(other, alpha))
-    def sub_(self, other, alpha=1): return F.inplace(self, "sub_", F.sub, _scaled(other, alpha))
+    def add_(self, other, alpha=1): return F.inplace(self, "add_", F.add, other, *_alpha(alpha))
+    def sub_(self, other, alpha=1): return F.inplace(self, "sub_", F.sub, other, *_alpha(alpha))
     def mul_(self, other): return F.inplace(self, "mul_", F.mul, other)
     def div_(self, other): return F.inplace(self, "div_", F.div, other)
     def pow_(self, exponent): return F.inplace(self, "pow_", F.pow, exponent)
@@ -444,8 +456,17 @@ class Tensor:
     __itruediv__ = div_
 
 
-def _scaled(other, alpha):
-    return other if alpha == 1 else other * alpha
+def _alpha(alpha) -> tuple:
+    return () if alpha == 1 else (alpha,)
+
+
+def _operator(op, tensor: Tensor, other):
+    """A Python operator: an operand that is no tensor or number gives NotImplemented,
+    so Python raises its own TypeError, as it does for torch."""
+    try:
+        return op(tensor, other)
+    except F.NotATensorError:
+        return NotImplemented
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:

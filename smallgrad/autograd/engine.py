@@ -195,6 +195,11 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before:
         grads = buffers.pop(node, None) or [None] * node._n_outputs
         is_leaf_end = type(node) is AccumulateGrad
 
+        # autograd.grad takes the grad of a node that runs before its hooks see it, and
+        # the grad of a node that does not run after them (PyTorch's evaluate_function)
+        if capture is not None and executes(node):
+            _capture(captured, capture_points, node, grads)
+
         # 1. tensor hooks, then retain_grad, on each output slot
         if node._tensor_hooks or node._retain_grad:
             for slot, grad in enumerate(grads):
@@ -211,16 +216,14 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before:
                     yield HookStep(node, slot, "retain_grad", grad, grad)
                 grads[slot] = grad
                 fresh.discard((node, slot))  # user code has seen it: keep no alias of it
-        if capture is not None:
-            for slot, grad in enumerate(grads):
-                if (node, slot) in capture_points:
-                    captured[(node, slot)] = grad
-            if not executes(node):
-                continue
+        if capture is not None and not executes(node):
+            _capture(captured, capture_points, node, grads)
+            continue
 
         # 2. the leaf end: accumulate into .grad
         if is_leaf_end:
-            if grads[0] is not None and capture is None:
+            # (a leaf told requires_grad = False after the forward gets nothing)
+            if grads[0] is not None and capture is None and node.variable._requires_grad:
                 before, after = node.accumulate(grads[0], fresh=(node, 0) in fresh,
                                                 keep_before=keep_before)
                 yield AccumulateStep(node, node.variable, before, after)
@@ -235,7 +238,7 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before:
             mark = Tensor._count()  # grads made after this are the node's own
             prev, _GradState.enabled = _GradState.enabled, create_graph
             try:
-                grad_inputs = _validate(node, node.apply(*grads))
+                grad_inputs = validate_grads(node, node.apply(*grads))
             finally:
                 _GradState.enabled = prev
             yield CallStep(node, tuple(grads), grad_inputs)
@@ -263,6 +266,12 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before:
     if capture is None:
         return None
     return tuple(captured.get(point) for point in capture)
+
+
+def _capture(captured: dict, points: set, node: Node, grads: list) -> None:
+    for slot, grad in enumerate(grads):
+        if (node, slot) in points:
+            captured[(node, slot)] = grad
 
 
 def _always(node: Node) -> bool:
@@ -337,6 +346,10 @@ def _call_hook(hook: Callable, grad: Tensor, create_graph: bool):
     if new is not None and new.shape != grad.shape:
         name = getattr(hook, "__name__", repr(hook))
         raise RuntimeError(f"hook '{name}' has changed the size of value")
+    if new is not None and new._data.dtype != grad._data.dtype:
+        name = getattr(hook, "__name__", repr(hook))
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {grad.type()} "
+                           f"got {new.type()})")
     return new
 
 
@@ -357,7 +370,7 @@ def _materialize(node: Node, grads: list) -> list:
             for g, (shape, dtype) in zip(grads, node._output_meta)]
 
 
-def _validate(node: Node, grad_inputs: tuple) -> tuple:
+def validate_grads(node: Node, grad_inputs: tuple) -> tuple:
     """Each grad must fit its input: reduce a broadcast grad, and cast to the input's dtype."""
     checked = list(grad_inputs)
     for index, (grad, (shape, dtype)) in enumerate(zip(grad_inputs, node._input_meta)):

@@ -45,6 +45,7 @@ class BackwardNode(Node):
     _forward_cls: ClassVar[type[Function]]
     _name: ClassVar[str]
     _freed = False
+    _saved_versions: tuple = ()
     _non_differentiable: frozenset[int] = frozenset()
 
     def name(self) -> str:

@@ -5,6 +5,7 @@ reduce      sum mean var max min norm           shape   reshape view transpose [
 nn          matmul softmax log_softmax          inplace add_ mul_ zero_ += ...
 """
 
+from ._common import NotATensorError
 from .arithmetic import (
     add,
     allclose,
@@ -21,14 +22,15 @@ from .arithmetic import (
     rsub,
     sub,
 )
-from .inplace import copy_op, fill_like_op, inplace, zeros_like_op
+from .inplace import copy_op, fill_like_op, inplace, setitem, zeros_like_op
 from .nn import bmm, dot, log_softmax, matmul, mm, mv, softmax
-from .reduce import argmax, logical_reduce, max, mean, min, norm, sum, var
+from .reduce import argmax, logical_reduce, max, mean, min, norm, std, sum, var
 from .shape import (
     cat,
     clone,
     contiguous,
     expand,
+    flatten,
     getitem,
     permute,
     reshape,
@@ -44,6 +46,7 @@ from .shape import (
 from .unary import abs, clamp, cos, exp, log, relu, sigmoid, sin, sqrt, tanh
 
 __all__ = [
+    "NotATensorError",
     "abs",
     "add",
     "allclose",
@@ -62,6 +65,7 @@ __all__ = [
     "exp",
     "expand",
     "fill_like_op",
+    "flatten",
     "getitem",
     "inplace",
     "isclose",
@@ -85,12 +89,14 @@ __all__ = [
     "reshape",
     "rpow",
     "rsub",
+    "setitem",
     "sigmoid",
     "sin",
     "softmax",
     "sqrt",
     "squeeze",
     "stack",
+    "std",
     "sub",
     "sum",
     "t",

@@ -28,18 +28,22 @@ def as_tensor(value: object, like: Tensor) -> Tensor:
         kind = "f"
     elif isinstance(value, Number):
         raise TypeError(f"smallgrad has no complex tensors (got {value!r})")
-    elif isinstance(value, (np.ndarray, list, tuple)):
+    elif isinstance(value, np.ndarray):
         from ..creation import tensor
 
         return tensor(value)
-    else:
-        raise TypeError(f"unsupported operand type for a tensor operation: "
-                        f"'{type(value).__name__}' (expected a Tensor or a number)")
+    else:  # lists too: PyTorch doesn't turn them into tensors here
+        raise NotATensorError(f"argument 'other' must be Tensor, not {type(value).__name__}")
     own = like._data.dtype
     fits = _CATEGORY[kind] <= _CATEGORY[own.kind]
     wrapped = Tensor._make(np.asarray(value, dtype=own if fits else _DEFAULT_FOR_KIND[kind]))
     wrapped._is_scalar = True
     return wrapped
+
+
+class NotATensorError(TypeError):
+    """An operand that is neither a tensor nor a number. Tensor's operators turn it into
+    NotImplemented, so Python says "unsupported operand type(s) for +: 'Tensor' and 'list'"."""
 
 
 def result_dtype(*tensors: Tensor) -> np.dtype:
@@ -172,7 +176,8 @@ def reduce_dims(dim: int | tuple | list | None, ndim: int) -> tuple[int, ...]:
     if dim is None:
         return tuple(range(ndim))
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    return tuple(sorted(_wrap_dim(d, ndim) for d in dims)) if ndim else ()
+    wrapped = tuple(sorted(_wrap_dim(d, ndim) for d in dims))  # raises for a bad dim
+    return wrapped if ndim else ()
 
 
 def quiet(fn: Callable, *arrays: np.ndarray) -> np.ndarray:

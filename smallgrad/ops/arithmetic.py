@@ -21,40 +21,46 @@ def _power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 class Add(Function):
-    """d(a + b) = da + db"""
+    """d(a + αb) = da + α db   (α is add's `alpha`, usually 1)"""
 
     node_name = "AddBackward0"
 
     @staticmethod
-    def forward(ctx, a, b):
-        ctx.shapes = a._data.shape, b._data.shape
+    def forward(ctx, a, b, alpha=1):
+        ctx.shapes, ctx.alpha = (a._data.shape, b._data.shape), alpha
+        if alpha != 1:
+            b = Tensor._make(b._data * np.asarray(alpha, dtype=b._data.dtype))
         return elementwise("add", np.add, a, b)
 
     @staticmethod
     def backward(ctx, grad):
         shape_a, shape_b = ctx.shapes
-        need_a, need_b = ctx.needs_input_grad
+        need_a, need_b = ctx.needs_input_grad[:2]
+        grad_b = grad if ctx.alpha == 1 else grad * ctx.alpha
         return (unbroadcast(grad, shape_a) if need_a else None,
-                unbroadcast(grad, shape_b) if need_b else None)
+                unbroadcast(grad_b, shape_b) if need_b else None, None)
 
 
 class Sub(Function):
-    """d(a - b) = da - db"""
+    """d(a - αb) = da - α db"""
 
     node_name = "SubBackward0"
 
     @staticmethod
-    def forward(ctx, a, b):
-        ctx.shapes = a._data.shape, b._data.shape
+    def forward(ctx, a, b, alpha=1):
+        ctx.shapes, ctx.alpha = (a._data.shape, b._data.shape), alpha
+        if alpha != 1:
+            b = Tensor._make(b._data * np.asarray(alpha, dtype=b._data.dtype))
         return elementwise("sub", np.subtract, a, b)
 
     @staticmethod
     def backward(ctx, grad):
         shape_a, shape_b = ctx.shapes
-        need_a, need_b = ctx.needs_input_grad
+        need_a, need_b = ctx.needs_input_grad[:2]
+        grad_b = -grad if ctx.alpha == 1 else -grad * ctx.alpha
         return (unbroadcast(grad, shape_a) if need_a else None,
                 # negate, then sum (as PyTorch does): a sum of -0.s is 0., so the order shows
-                unbroadcast(-grad, shape_b) if need_b else None)
+                unbroadcast(grad_b, shape_b) if need_b else None, None)
 
 
 class Rsub(Function):
@@ -215,16 +221,33 @@ class Rpow(Function):
 
 
 # --- the functions that Tensor's dunders and smallgrad.* call ------------------------
-def add(a: Tensor, b: object) -> Tensor:
-    return Add.apply(a, as_tensor(b, a))
+def add(a: Tensor, b: object, alpha: float = 1) -> Tensor:
+    b = as_tensor(b, a)
+    return Add.apply(a, b) if alpha == 1 else Add.apply(a, b, alpha)
 
 
-def sub(a: Tensor, b: object) -> Tensor:
-    return Sub.apply(a, as_tensor(b, a))
+def sub(a: Tensor, b: object, alpha: float = 1) -> Tensor:
+    b = as_tensor(b, a)
+    _no_bool_subtraction(a, b)
+    return Sub.apply(a, b) if alpha == 1 else Sub.apply(a, b, alpha)
 
 
 def rsub(x: Tensor, c: object) -> Tensor:
-    return Rsub.apply(x, c) if not isinstance(c, Tensor) else Sub.apply(c, x)
+    if not isinstance(c, Tensor):
+        _no_bool_subtraction(x, as_tensor(c, x))
+        return Rsub.apply(x, c)
+    return sub(c, x)
+
+
+def _no_bool_subtraction(a: Tensor, b: Tensor) -> None:
+    bools = (a._data.dtype.kind == "b") + (b._data.dtype.kind == "b")
+    if bools == 2:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if bools == 1:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
 
 
 def mul(a: Tensor, b: object) -> Tensor:
@@ -240,6 +263,10 @@ def rdiv(x: Tensor, c: object) -> Tensor:
 
 
 def neg(x: Tensor) -> Tensor:
+    if x._data.dtype.kind == "b":
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
     return Neg.apply(x)
 
 

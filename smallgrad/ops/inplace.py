@@ -13,30 +13,23 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import _GradState
-from ..tensor import Tensor
+from ..tensor import Tensor, sum_to_shape
 from ._common import as_tensor, broadcast_message, result_dtype
-from .shape import rebase_views
+from .views import bump_version, check_inplace_target, rebase_history
 
 # when nothing is recorded (e.g. an SGD step under no_grad), NumPy does the work in place
 _UFUNCS = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply, "div_": np.true_divide}
 
 
 def inplace(x: Tensor, name: str, op: Callable, *args) -> Tensor:
-    if x.grad_fn is None and x._requires_grad and _GradState.enabled:
-        raise RuntimeError(
-            "a leaf Variable that requires grad is being used in an in-place operation.")
+    check_inplace_target(x, args)
     records = _GradState.enabled and (
         x.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args))
-    if records and x._base is not None and x._base.requires_grad:
-        raise RuntimeError(
-            f"{name}: smallgrad does not record in-place changes to a view of a tensor that "
-            "requires grad (PyTorch rewrites the base's history for this). Use the "
-            "out-of-place form instead, e.g. y = y * 2 rather than y[0].mul_(2).")
-    if not records and name in _UFUNCS:
+    if not records and name in _UFUNCS and len(args) == 1:
         return _in_place_ufunc(x, name, as_tensor(args[0], x))
     if not records and name == "zero_":
         x._data.fill(0)
-        x._version_box[0] += 1
+        bump_version(x)
         return x
     # the old value, as its own tensor in the same place of the graph: a node may save it
     old = x
@@ -50,12 +43,9 @@ def inplace(x: Tensor, name: str, op: Callable, *args) -> Tensor:
         raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast "
                            f"shape {list(result.shape)}")
     np.copyto(x._data, result._data, casting="unsafe")
-    x._version_box[0] += 1
+    rebase_history(x, result)
     if result.grad_fn is not None:
-        x.grad_fn, x._output_nr = result.grad_fn, result._output_nr
         _replace_saved(result.grad_fn, result, x)
-        if getattr(x, "_views", None):
-            rebase_views(x)  # its views now get their grad through x's new history
     return x
 
 
@@ -75,17 +65,13 @@ def _in_place_ufunc(x: Tensor, name: str, other: Tensor) -> Tensor:
     try:
         _UFUNCS[name](x._data, other._data, out=x._data, casting="unsafe")
     except ValueError:
-        if not x._data.flags.writeable:
-            raise RuntimeError(
-                f"{name}: this tensor shares one memory location among several elements "
-                "(it came from expand or broadcasting); clone() it before writing") from None
         try:
             shape = np.broadcast_shapes(x.shape, other.shape)
         except ValueError:
             raise RuntimeError(broadcast_message(name, x.shape, other.shape)) from None
         raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast "
                            f"shape {list(shape)}") from None
-    x._version_box[0] += 1
+    bump_version(x)
     return x
 
 
@@ -157,8 +143,6 @@ class Copy(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from ..tensor import sum_to_shape
-
         grad_x = Tensor._make(np.zeros_like(grad._data)) if ctx.needs_input_grad[0] else None
         grad_src = sum_to_shape(grad, ctx.src_shape) if ctx.needs_input_grad[1] else None
         return grad_x, grad_src
@@ -179,3 +163,85 @@ def fill_like_op(x: Tensor, value: object) -> Tensor:
 
 def copy_op(x: Tensor, src: Tensor) -> Tensor:
     return Copy.apply(x, src)
+
+
+# --- x[index] = value -----------------------------------------------------------------
+class IndexPut(Function):
+    """x[index] = value with lists, tensors or masks in the index (PyTorch's index_put_):
+    the grad of x is zero where it was overwritten; value gets the grad of its places."""
+
+    node_name = "IndexPutBackward0"
+
+    @staticmethod
+    def forward(ctx, x, index, value):
+        ctx.index, ctx.value_shape = index, value._data.shape
+        out = x._data.copy()
+        try:
+            out[index] = value._data
+        except ValueError:
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {list(value.shape)} cannot be "
+                f"broadcast to indexing result of shape {list(out[index].shape)}") from None
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .shape import where
+
+        grad_x = grad_value = None
+        if ctx.needs_input_grad[0]:
+            written = Tensor._make(np.zeros(grad._data.shape, dtype=bool))
+            written._data[ctx.index] = True
+            grad_x = where(written, 0.0, grad)
+        if ctx.needs_input_grad[2]:
+            grad_value = sum_to_shape(grad[ctx.index], ctx.value_shape)
+        return grad_x, None, grad_value
+
+
+def setitem(x: Tensor, index: object, value: object) -> None:
+    """x[index] = value, the way PyTorch does it: basic indexing writes through a view
+    (x[0] = v is x[0].copy_(v), so a base gets CopySlices), a full `x[:]` or `x[...]`
+    writes x itself, and lists, tensors or masks in the index make an index_put_."""
+    from .shape import getitem, index_arrays, is_basic
+
+    if index is False:
+        return
+    items = index if isinstance(index, tuple) else (index,)
+    src = value if isinstance(value, Tensor) else _value_tensor(value, x)
+    if all(is_basic(i) for i in items) and not isinstance(index, bool):
+        whole = index is Ellipsis or index == slice(None)
+        _copy_to(x if whole else getitem(x, index), src)
+        return
+    basic = tuple(i if is_basic(i) else slice(None) for i in items)
+    target = x if all(i == slice(None) or i is Ellipsis for i in basic) else getitem(x, basic)
+    advanced = tuple(index_arrays(i) if not is_basic(i) else slice(None) for i in items)
+    if src._data.dtype != x._data.dtype:
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{x.dtype.tensor_type[:-6]} for the destination and "
+            f"{src.dtype.tensor_type[:-6]} for the source.")
+    inplace(target, "index_put_", IndexPut.apply,
+            advanced if isinstance(index, tuple) else advanced[0], src)
+
+
+def _value_tensor(value: object, like: Tensor) -> Tensor:
+    """A number written into a tensor becomes a 0-d tensor of the tensor's dtype."""
+    if not isinstance(value, (bool, int, float, np.number)):
+        raise TypeError(f"can't assign a {type(value).__name__} to a "
+                        f"{like.type().replace('smallgrad.', '')}")
+    return Tensor._make(np.asarray(value, dtype=like._data.dtype))
+
+
+def _copy_to(dst: Tensor, src: Tensor) -> None:
+    """PyTorch's copy_to: same shape copies, a 0-d value fills, else broadcast and copy."""
+    if dst.shape == src.shape:
+        dst.copy_(src)
+    elif src.ndim == 0:
+        dst.fill_(src)
+    else:
+        shape = list(src.shape)
+        while shape and shape[0] == 1:  # leading 1s go first (a view), then expand
+            shape.pop(0)
+        if len(shape) != src.ndim:
+            src = src.view(tuple(shape))
+        dst.copy_(src.expand(dst.shape))

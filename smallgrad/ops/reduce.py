@@ -4,6 +4,8 @@ reduced dims (expand), which is why every reduction remembers the input's shape.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -101,18 +103,62 @@ class Var(Function):
     node_name = "VarBackward0"
 
     @staticmethod
-    def forward(ctx, x, dims, keepdim, correction):
+    def forward(ctx, x, dim, keepdim, correction):
         ctx.save_for_backward(x)
-        ctx.dims, ctx.keepdim, ctx.correction = dims, keepdim, correction
-        return _row_major(quiet(np.var, x._data, dims, None, None, correction, keepdim))
+        ctx.dim, ctx.keepdim, ctx.correction = dim, keepdim, correction
+        return _row_major(_variance("var", x._data, dim, keepdim, correction))
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        count = int(np.prod([x.shape[d] for d in ctx.dims]))
-        centred = x - x.mean(ctx.dims, keepdim=True)
-        spread = _spread(grad, x.shape, ctx.dims, ctx.keepdim)
-        return spread * centred * (2 / (count - ctx.correction)), None, None, None
+        return _var_backward(grad, x, ctx.dim, ctx.keepdim, ctx.correction), None, None, None
+
+
+class Std(Function):
+    """d std(x) = d var(x) / (2 std(x)), and 0 where std(x) is 0 (a constant)"""
+
+    node_name = "StdBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, correction):
+        variance = _variance("std", x._data, dim, keepdim, correction)
+        result = Tensor._make(_row_major(np.sqrt(variance)))
+        ctx.save_for_backward(x, result)
+        ctx.dim, ctx.keepdim, ctx.correction = dim, keepdim, correction
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, result = ctx.saved_tensors
+        grad_var = where(result == 0, 0.0, grad / (result * 2))
+        return _var_backward(grad_var, x, ctx.dim, ctx.keepdim, ctx.correction), None, None, None
+
+
+def _variance(name: str, data: np.ndarray, dim, keepdim: bool, correction) -> np.ndarray:
+    dims = reduce_dims(dim, data.ndim)
+    if data.size and int(np.prod([data.shape[d] for d in dims])) - correction <= 0:
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
+                      "less than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # NumPy's own version of that warning
+        return quiet(np.var, data, dims, None, None, correction, keepdim)
+
+
+def _var_backward(grad: Tensor, x: Tensor, dim, keepdim: bool, correction: float) -> Tensor:
+    """PyTorch's var_backward, step for step (so the numbers agree to the last bit).
+    With n <= correction, 2 / (n - correction) is infinite: the grad is nan or inf."""
+    if dim is None or x.ndim == 0:
+        dof = x.numel() - correction
+        if dof <= 0:
+            return grad * where(x == x.mean(), float("nan"), float("inf"))
+        return (2.0 / dof) * grad * (x - x.mean())
+    dims = reduce_dims(dim, x.ndim)
+    if not keepdim and x.ndim > 1:
+        for d in dims:
+            grad = grad.unsqueeze(d)
+    dof = int(np.prod([x.shape[d] for d in dims])) - correction
+    return (2.0 / dof if dof else float("inf")) * grad * (x - x.mean(dims, keepdim=True))
 
 
 class MaxAll(Function):
@@ -160,14 +206,15 @@ class MaxDim(Function):
         ctx.shape, ctx.dim, ctx.keepdim = x._data.shape, dim, keepdim
         indices = Tensor._make(_row_major(indices.astype(np.int64)))
         ctx.mark_non_differentiable(indices)
-        ctx.indices = indices._data
+        ctx.save_for_backward(indices)
         return Tensor._make(_row_major(values)), indices
 
     @staticmethod
     def backward(ctx, grad_values, grad_indices):
+        (indices,) = ctx.saved_tensors
         if not ctx.shape:  # x was 0-d
             return grad_values, None, None
-        index = ctx.indices if ctx.keepdim else np.expand_dims(ctx.indices, ctx.dim)
+        index = indices._data if ctx.keepdim else np.expand_dims(indices._data, ctx.dim)
         positions = np.arange(ctx.shape[ctx.dim]).reshape(
             [-1 if d == ctx.dim else 1 for d in range(len(ctx.shape))])
         picked = Tensor._make(positions == index)  # one-hot along dim
@@ -257,7 +304,16 @@ def mean(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 def var(x: Tensor, dim=None, keepdim: bool = False, correction: int = 1) -> Tensor:
     _check_float("var", x)
-    return Var.apply(x, reduce_dims(dim, x._data.ndim), keepdim, correction)
+    if dim is not None:
+        reduce_dims(dim, x._data.ndim)  # a dim out of range raises here, before forward
+    return Var.apply(x, dim, keepdim, correction)
+
+
+def std(x: Tensor, dim=None, keepdim: bool = False, correction: int = 1) -> Tensor:
+    _check_float("std", x)
+    if dim is not None:
+        reduce_dims(dim, x._data.ndim)
+    return Std.apply(x, dim, keepdim, correction)
 
 
 def _extreme(name: str, all_fn, dim_fn, x: Tensor, dim, keepdim: bool):

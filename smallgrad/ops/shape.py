@@ -2,13 +2,12 @@
 transpose, permute, (un)squeeze, indexing, cat, stack, clone, dtype casts and where.
 
 Most of them return a view that shares memory with the input (as NumPy and PyTorch
-do); `_view_of` also makes it share the version counter, so an in-place change through
-either one is seen by autograd's saved-tensor check."""
+do); views.py makes it share the version counter too, and keeps its grad_fn right when
+the memory is changed in place."""
 
 from __future__ import annotations
 
 import itertools
-import weakref
 
 import numpy as np
 
@@ -16,68 +15,7 @@ from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim, sum_to_shape
 from ._common import as_tensor, broadcast_message, copy_like_torch, promoted, torch_layout
-
-
-def _view_of(out: Tensor, x: Tensor) -> Tensor:
-    out._version_box = x._version_box
-    base = out._base = x._base if x._base is not None else x
-    out._view_version = x._version
-    if out.grad_fn is not None:  # the base remembers it: see rebase_views
-        views = getattr(base, "_views", None)
-        if views is None:
-            views = base._views = []
-        views.append(weakref.ref(out))
-        if len(views) % 64 == 0:  # forget dead views now and then (x[i] in a loop)
-            views[:] = [ref for ref in views if ref() is not None]
-    return out
-
-
-class AsStrided(Function):
-    """The grad_fn of a view whose base was then changed in place (a recorded change):
-    PyTorch rebuilds it as as_strided of the base, and so does smallgrad. The grad goes
-    to the elements of the base that the view shows."""
-
-    node_name = "AsStridedBackward0"
-
-    @staticmethod
-    def forward(ctx, base, view_data):
-        ctx.base_shape = base._data.shape
-        ctx.index = np.unravel_index(_positions_in_base(base._data, view_data),
-                                     base._data.shape)
-        return view_data
-
-    @staticmethod
-    def backward(ctx, grad):
-        return Unindex.apply(grad, ctx.base_shape, ctx.index), None
-
-
-def _positions_in_base(base: np.ndarray, view: np.ndarray) -> np.ndarray:
-    """For each element of `view` (memory shared with `base`): its index in base.ravel()."""
-    start = base.__array_interface__["data"][0]
-
-    def memory_index(a: np.ndarray) -> np.ndarray:  # where each element is, in items
-        offset = (a.__array_interface__["data"][0] - start) // a.itemsize
-        grids = np.indices(a.shape, sparse=True) if a.ndim else ()
-        return sum((g * (s // a.itemsize) for g, s in zip(grids, a.strides)),
-                   np.full(a.shape, offset, dtype=np.int64))
-
-    in_base = memory_index(base).ravel()
-    order = np.argsort(in_base, kind="stable")
-    return order[np.searchsorted(in_base[order], memory_index(view))]
-
-
-def rebase_views(base: Tensor) -> None:
-    """`base` was just changed in place, and the change recorded: each live view of it
-    that is part of a graph now gets its grad through the base's new grad_fn."""
-    alive = []
-    for ref in getattr(base, "_views", None) or ():
-        view = ref()
-        if view is None or view._base is not base or view.grad_fn is None:
-            continue
-        rebuilt = AsStrided.apply(base, view._data)
-        view.grad_fn, view._output_nr = rebuilt.grad_fn, 0
-        alive.append(ref)
-    base._views = alive
+from .views import view_of as _view_of
 
 
 def _infer_shape(shape: tuple, size: int) -> tuple:
@@ -266,7 +204,7 @@ class Select(Function):
     @staticmethod
     def forward(ctx, x, index):
         ctx.shape, ctx.index = x._data.shape, index
-        return x._data[index]
+        return x._data[index + (Ellipsis,)]  # the Ellipsis keeps a 0-d result a view
 
     @staticmethod
     def backward(ctx, grad):
@@ -286,9 +224,23 @@ class Index(Select):
 
     @staticmethod
     def forward(ctx, x, index):
-        ctx.shape, ctx.index = x._data.shape, index
+        ctx.shape = x._data.shape
+        # the index arrays are saved tensors, as in PyTorch (a second backward raises)
+        parts = index if isinstance(index, tuple) else (index,)
+        ctx.save_for_backward(*[Tensor._make(p) for p in parts if isinstance(p, np.ndarray)])
+        ctx.layout = tuple(_ARRAY if isinstance(p, np.ndarray) else p for p in parts)
+        ctx.is_tuple = isinstance(index, tuple)
         # a new array, row-major as PyTorch's (NumPy's may come out transposed)
         return np.asarray(x._data[index], order="C")
+
+    @staticmethod
+    def backward(ctx, grad):
+        arrays = iter(ctx.saved_tensors)
+        index = tuple(next(arrays)._data if p is _ARRAY else p for p in ctx.layout)
+        return Unindex.apply(grad, ctx.shape, index if ctx.is_tuple else index[0]), None
+
+
+_ARRAY = object()  # marks where an index array goes back into a saved index
 
 
 class Alias(Function):
@@ -314,7 +266,7 @@ class Unindex(Function):
     def forward(ctx, grad, shape, index):
         ctx.index = index
         out = np.zeros(shape, dtype=grad._data.dtype)
-        if all(_is_basic(i) for i in (index if isinstance(index, tuple) else (index,))):
+        if all(is_basic(i) for i in (index if isinstance(index, tuple) else (index,))):
             out[index] = grad._data  # ints and slices reach each element once: a copy
         else:
             np.add.at(out, index, grad._data)  # add.at, not =: a repeated index accumulates
@@ -325,64 +277,73 @@ class Unindex(Function):
         return grad[ctx.index], None, None
 
 
-def _index_arrays(index: object) -> object:
+def index_arrays(index: object) -> object:
     """Tensors and lists inside an index become NumPy arrays."""
     if isinstance(index, Tensor):
         return index._data
     if isinstance(index, list):
-        return np.asarray([_index_arrays(i) for i in index])
+        return np.asarray([index_arrays(i) for i in index])
     return index
 
 
-def _is_basic(item: object) -> bool:
+def is_basic(item: object) -> bool:
     return item is None or item is Ellipsis or isinstance(item, (int, np.integer, slice))
 
 
 def getitem(x: Tensor, index: object) -> Tensor:
-    """Basic indexing becomes a chain of Select/Slice/Unsqueeze nodes, as in PyTorch;
-    an index with lists, tensors or masks becomes one IndexBackward0 node."""
+    """x[index] the way PyTorch does it: ints, slices and None become a chain of views
+    (Select/Slice/Unsqueeze nodes), one dim at a time; then lists, tensors or masks, if
+    any, pick from the result in one IndexBackward0 node (a copy)."""
     items = index if isinstance(index, tuple) else (index,)
-    items = tuple(_index_arrays(i) for i in items)
+    items = tuple(index_arrays(i) for i in items)
+    for item in items:
+        if isinstance(item, slice) and item.step is not None and item.step <= 0:
+            raise ValueError("step must be greater than zero")
     if len(items) == 1 and np.ndim(items[0]) == 0 and np.asarray(items[0]).dtype == bool:
         # x[True] or a 0-d mask: PyTorch adds a dim, then indexes it with a 1-element mask
         return Index.apply(unsqueeze(x, 0), np.asarray(items[0]).reshape(1))
     try:
-        if not all(_is_basic(i) for i in items) or (isinstance(index, bool)):
-            return Index.apply(x, items if isinstance(index, tuple) else items[0])
         if isinstance(index, slice):  # a lone slice is always a Slice node, even x[:]
             return _view_of(Slice.apply(x, np.index_exp[index]), x)
-        return _basic_index(x, items)
+        return _index(x, items)
     except IndexError as error:
         raise IndexError(str(error).replace("axis", "dimension")) from None
 
 
-def _basic_index(x: Tensor, items: tuple) -> Tensor:
-    n_real = sum(1 for i in items if i is not None and i is not Ellipsis)
-    if n_real > x.ndim:
+def _index(x: Tensor, items: tuple) -> Tensor:
+    used = sum(np.ndim(i) if _is_mask(i) else 1 for i in items
+               if i is not None and i is not Ellipsis)
+    if used > x.ndim:
         raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
-    out, dim, made = x, 0, False
+    out, dim, made, picks = x, 0, False, []
     for item in items:
         if item is Ellipsis:
-            dim += out.ndim - dim - sum(
-                1 for i in items[items.index(Ellipsis) + 1:] if i is not None)
-            continue
-        if item is None:
+            dim += x.ndim - used
+        elif item is None:
             out, dim, made = unsqueeze(out, dim), dim + 1, True
-            continue
-        lead = (slice(None),) * dim
-        if isinstance(item, slice):
-            if item == slice(None):  # a full slice inside a tuple makes no node
-                dim += 1
-                continue
-            out, dim = _view_of(Slice.apply(out, lead + (item,)), x), dim + 1
-        else:
+        elif isinstance(item, slice):
+            if item.indices(out.shape[dim]) != (0, out.shape[dim], 1):  # a full one: no node
+                out, made = _view_of(Slice.apply(out, (slice(None),) * dim + (item,)), x), True
+            dim += 1
+        elif is_basic(item):  # an int
             size = out.shape[dim]
             if not -size <= item < size:
                 raise IndexError(
                     f"index {item} is out of bounds for dimension {dim} with size {size}")
-            out = _view_of(Select.apply(out, lead + (int(item),)), x)
-        made = True
+            out, made = _view_of(Select.apply(out, (slice(None),) * dim + (int(item),)), x), True
+        else:  # an array: picked at the end, at the dim it stands for now
+            picks.append((dim, item))
+            dim += np.ndim(item) if _is_mask(item) else 1
+    if picks:
+        full = [slice(None)] * dim
+        for at, array in reversed(picks):
+            full[at:at + (np.ndim(array) if _is_mask(array) else 1)] = [array]
+        return Index.apply(out, full[0] if len(full) == 1 and len(items) == 1 else tuple(full))
     return out if made else _view_of(Alias.apply(x), x)
+
+
+def _is_mask(item: object) -> bool:
+    return isinstance(item, np.ndarray) and item.dtype == bool
 
 
 # --- joining --------------------------------------------------------------------------
@@ -446,7 +407,7 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx, condition, a, b):
-        ctx.condition = condition
+        ctx.save_for_backward(Tensor._make(condition))
         ctx.shapes = a._data.shape, b._data.shape
         x, y = promoted(a, b)
         try:
@@ -460,7 +421,7 @@ class Where(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        keep = Tensor._make(ctx.condition)
+        (keep,) = ctx.saved_tensors
         shape_a, shape_b = ctx.shapes
         # 0.0, not grad * 0: that would give -0. where grad < 0, and PyTorch gives 0.
         return (None, sum_to_shape(where(keep, grad, 0.0), shape_a),
@@ -476,6 +437,19 @@ def reshape(x: Tensor, shape: tuple) -> Tensor:
         return UnsafeView.apply(Contiguous.apply(x), shape)
     node = View if x._data.flags.c_contiguous else ReshapeAlias
     return _view_of(node.apply(x, shape), x)
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims start_dim..end_dim into one; nothing to merge gives x itself, as in PyTorch."""
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    start, end = _wrap_dim(start_dim, x.ndim), _wrap_dim(end_dim, x.ndim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return x
+    shape = x.shape
+    return reshape(x, (*shape[:start], int(np.prod(shape[start:end + 1])), *shape[end + 1:]))
 
 
 def view(x: Tensor, shape: tuple) -> Tensor:

@@ -1,0 +1,203 @@
+"""Views and in-place changes: what PyTorch's view tracking and CopySlices do.
+
+A view (x[0], x.view(...), x.t(), ...) shares its base's memory and version counter.
+The version counter is a small list that every tensor of one memory shares:
+
+    box[0]   the version, bumped by every in-place change
+    box[1]   (once a view exists) weak references to the views of that memory
+
+When the base or any view of it changes in place, each view's grad_fn is rebuilt as
+AsStridedBackward0 of the base, so its grad flows through the base's newest history.
+(PyTorch rebuilds it lazily, when grad_fn is next read; rebuilding at the change gives
+the same graph.) A recorded in-place op on a view makes the base's grad_fn CopySlices:
+it runs the op's backward on the view's part of the base's grad.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.grad_mode import _GradState
+from ..autograd.graph import Node, _creation_counter
+from ..tensor import Tensor
+
+
+# --- making views ---------------------------------------------------------------------
+def view_of(out: Tensor, x: Tensor) -> Tensor:
+    """Make `out` (just computed from x's memory) a view of x's base."""
+    box = out._version_box = x._version_box
+    out._base = x._base if x._base is not None else x
+    if len(box) == 1:
+        box.append([])
+    views = box[1]
+    views.append(weakref.ref(out))
+    if len(views) % 64 == 0:  # forget dead views now and then (x[i] in a loop)
+        views[:] = [ref for ref in views if ref() is not None]
+    return out
+
+
+def bump_version(x: Tensor) -> None:
+    """x changed in place: every tensor sharing its memory sees the new version, and the
+    views of that memory get their grad through the base's newest history."""
+    box = x._version_box
+    box[0] += 1
+    if len(box) > 1:
+        _rebuild_views(box[1])
+
+
+def _rebuild_views(views: list) -> None:
+    for ref in views:
+        view = ref()
+        if view is None or not view._base.requires_grad:
+            continue
+        prev = _GradState.enabled
+        _GradState.enabled = True  # the rebuilt node is recorded even under no_grad
+        try:
+            node = AsStrided.apply(view._base, view._data).grad_fn
+        finally:
+            _GradState.enabled = prev
+        move_retain_grad(view, node, 0)
+        view.grad_fn, view._output_nr = node, 0
+
+
+def move_retain_grad(x: Tensor, node: Node, output_nr: int) -> None:
+    """retain_grad() follows a tensor to its new grad_fn (its other hooks stay behind,
+    on the old one: they see the grad of the values before the change)."""
+    if not x._retains_grad or x.grad_fn is None:
+        return
+    old = x.grad_fn._retain_grad
+    ref = old.pop(x._output_nr, None) if old else None
+    if ref is not None:
+        if node._retain_grad is None:
+            node._retain_grad = {}
+        node._retain_grad[output_nr] = ref
+
+
+def positions_in_base(base: np.ndarray, view: np.ndarray) -> tuple[np.ndarray, ...]:
+    """For each element of `view` (memory shared with `base`): its index in base."""
+    start = base.__array_interface__["data"][0]
+
+    def memory_index(a: np.ndarray) -> np.ndarray:  # where each element is, in items
+        offset = (a.__array_interface__["data"][0] - start) // a.itemsize
+        grids = np.indices(a.shape, sparse=True) if a.ndim else ()
+        return sum((g * (s // a.itemsize) for g, s in zip(grids, a.strides)),
+                   np.full(a.shape, offset, dtype=np.int64))
+
+    in_base = memory_index(base).ravel()
+    order = np.argsort(in_base, kind="stable")
+    flat = order[np.searchsorted(in_base[order], memory_index(view))]
+    return np.unravel_index(flat, base.shape)
+
+
+class AsStrided(Function):
+    """The grad_fn of a view whose memory was changed in place: the view is read again
+    from its base, so its grad goes to the elements of the base that it shows."""
+
+    node_name = "AsStridedBackward0"
+
+    @staticmethod
+    def forward(ctx, base, view_data):
+        ctx.base_shape = base._data.shape
+        ctx.index = positions_in_base(base._data, view_data)
+        return view_data
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .shape import Unindex
+
+        return Unindex.apply(grad, ctx.base_shape, ctx.index), None
+
+
+# --- in-place ops on views ------------------------------------------------------------
+class CopySlices(Node):
+    """The base's grad_fn after an in-place op `fn` wrote into one of its views.
+
+    Backward: the base's grad passes through unchanged outside the view; inside it,
+    fn's backward turns that part of the grad into the grad of the view's old values.
+    Its edges are the base's old history, then fn's edges for its other inputs."""
+
+    def __init__(self, base: Tensor, view: Tensor, fn: Node) -> None:
+        self.fn = fn
+        self.index = positions_in_base(base._data, view._data)
+        self.next_functions = (base._edge(),) + fn.next_functions[1:]
+        self._input_meta = ((base._data.shape, base._data.dtype),) + fn._input_meta[1:]
+        self._output_meta = ((base._data.shape, base._data.dtype),)
+        self._seq = next(_creation_counter)
+
+    def name(self) -> str:
+        return "CopySlices"
+
+    @property
+    def _saved(self) -> tuple:  # what fn saved is freed with this node
+        return fn._saved if (fn := self.fn) is not None else ()
+
+    def release_saved_tensors(self) -> None:
+        self.fn.release_saved_tensors()
+
+    def apply(self, grad: Tensor) -> tuple:
+        from ..autograd.engine import validate_grads
+        from .shape import Unindex, where
+
+        grad_slice = grad[self.index]
+        grads = validate_grads(self.fn, self.fn.apply(grad_slice))
+        inside = Tensor._make(np.zeros(grad._data.shape, dtype=bool))
+        inside._data[self.index] = True
+        outside = where(inside, 0.0, grad)
+        grad_base = None
+        if self.next_functions[0][0] is not None:
+            grad_base = outside if grads[0] is None else (
+                outside + Unindex.apply(grads[0], grad._data.shape, self.index))
+        return (grad_base,) + tuple(grads[1:])
+
+
+def rebase_history(x: Tensor, result: Tensor) -> None:
+    """x now holds `result`'s values (written in place): give it result's history.
+
+    On a view, the history goes to the base, as CopySlices; then every view of that
+    memory, x included, is rebuilt from the base (see bump_version)."""
+    fn = result.grad_fn
+    base = x._base
+    if fn is not None and base is not None:
+        copy_slices = CopySlices(base, x, fn)
+        move_retain_grad(base, copy_slices, 0)
+        base.grad_fn, base._output_nr = copy_slices, 0
+    elif fn is not None:
+        move_retain_grad(x, fn, result._output_nr)
+        x.grad_fn, x._output_nr = fn, result._output_nr
+    bump_version(x)
+
+
+def check_inplace_target(x: Tensor, args: tuple) -> None:
+    """The errors PyTorch raises before an in-place op writes anything."""
+    if _GradState.enabled:
+        if x.grad_fn is None and x._requires_grad:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation.")
+        base = x._base
+        if base is not None and base.grad_fn is None and base._requires_grad:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used "
+                               "in an in-place operation.")
+    data = x._data
+    if any(stride == 0 and size > 1 for stride, size in zip(data.strides, data.shape)):
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to "
+            "a single memory location. Please clone() the tensor before performing the "
+            "operation.")
+    for a in args:
+        if isinstance(a, Tensor) and a is not x and _partly_overlaps(data, a._data):
+            raise RuntimeError(
+                "unsupported operation: some elements of the input tensor and the written-to "
+                "tensor refer to a single memory location. Please clone() the tensor before "
+                "performing the operation.")
+
+
+def _partly_overlaps(out: np.ndarray, other: np.ndarray) -> bool:
+    """Do they share memory without being the very same elements in the same order?"""
+    if not np.may_share_memory(out, other):
+        return False
+    same = (out.__array_interface__["data"][0] == other.__array_interface__["data"][0]
+            and out.shape == other.shape and out.strides == other.strides)
+    return not same and np.shares_memory(out, other)
