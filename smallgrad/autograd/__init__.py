@@ -6,9 +6,16 @@
     ready_queue.py  which ready node runs next, in PyTorch's order
     backward.py   backward() and grad(): the same steps, run to the end
     grad_mode.py  no_grad, enable_grad, set_grad_enabled
+    anomaly_mode.py  detect_anomaly: which forward line made the node whose backward failed
     gradcheck.py  finite differences against backward
 """
 
+from .anomaly_mode import (
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
 from .backward import backward, grad
 from .engine import (
     AccumulateStep,
@@ -26,8 +33,29 @@ from .gradcheck import GradcheckError, gradcheck
 from .graph import AccumulateGrad, Node, RemovableHandle
 
 __all__ = [
-    "AccumulateGrad", "AccumulateStep", "CallStep", "EdgeStep", "FreeStep", "Function",
-    "FunctionCtx", "GradcheckError", "HookStep", "Node", "RemovableHandle", "RootStep", "Step",
-    "backward", "backward_steps", "enable_grad", "grad", "gradcheck", "is_grad_enabled",
-    "no_grad", "set_grad_enabled",
+    "AccumulateGrad",
+    "AccumulateStep",
+    "CallStep",
+    "EdgeStep",
+    "FreeStep",
+    "Function",
+    "FunctionCtx",
+    "GradcheckError",
+    "HookStep",
+    "Node",
+    "RemovableHandle",
+    "RootStep",
+    "Step",
+    "backward",
+    "backward_steps",
+    "detect_anomaly",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "is_anomaly_check_nan_enabled",
+    "is_anomaly_enabled",
+    "is_grad_enabled",
+    "no_grad",
+    "set_detect_anomaly",
+    "set_grad_enabled",
 ]

@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .anomaly_mode import _AnomalyState, check_nan, report_failure
 from .grad_mode import _GradState
 from .graph import AccumulateGrad, Node
 from .ready_queue import ReadyQueue
@@ -128,30 +129,38 @@ def backward_steps(
 
 
 def _root_grads(tensors, grad_tensors) -> list[tuple[Node, int, Tensor]]:
+    """Check the arguments of backward() in PyTorch's order, with PyTorch's errors."""
     from ..tensor import Size, Tensor, ones_like_data
 
     tensors = (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
-    if grad_tensors is None or isinstance(grad_tensors, Tensor):
-        grad_tensors = (grad_tensors,) * len(tensors) if grad_tensors is None else (grad_tensors,)
-    if len(grad_tensors) != len(tensors):
-        raise RuntimeError("grad can be implicitly created only for scalar outputs"
-                           if not grad_tensors else
-                           f"got {len(grad_tensors)} gradients for {len(tensors)} tensors")
+    if grad_tensors is None:
+        grad_tensors = (None,) * len(tensors)
+    elif isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,)
+    else:
+        grad_tensors = tuple(grad_tensors)  # a float raises "'float' object is not iterable"
+    grads = []
+    for i, (out, grad) in enumerate(zip(tensors, grad_tensors)):  # extra grads are ignored
+        if isinstance(grad, Tensor):
+            if grad.shape != out.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {Size(grad.shape)!r} "
+                    f"and output[{i}] has a shape of {Size(out.shape)!r}.")
+        elif grad is None:
+            if out.requires_grad and out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            grad = Tensor._make(ones_like_data(out._data))
+        else:
+            raise TypeError(
+                f"gradients can be either Tensors or None, but got {type(grad).__name__}")
+        grads.append(grad)
+    if len(grads) != len(tensors):
+        raise RuntimeError(f"got {len(tensors)} tensors and {len(grads)} gradients")
     roots = []
-    for i, (out, grad) in enumerate(zip(tensors, grad_tensors)):
+    for i, (out, grad) in enumerate(zip(tensors, grads)):
         if not out.requires_grad:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn")
-        if grad is None:
-            if out.numel() != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            grad = Tensor._make(ones_like_data(out._data))
-        elif not isinstance(grad, Tensor):
-            raise TypeError(f"gradient must be a Tensor, not {type(grad).__name__}")
-        elif grad.shape != out.shape:
-            raise RuntimeError(
-                f"Mismatch in shape: grad_output[{i}] has a shape of {Size(grad.shape)!r} "
-                f"and output[{i}] has a shape of {Size(out.shape)!r}.")
         node, slot = out._edge()
         roots.append((node, slot, grad))
     return roots
@@ -239,6 +248,12 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before:
             prev, _GradState.enabled = _GradState.enabled, create_graph
             try:
                 grad_inputs = validate_grads(node, node.apply(*grads))
+                if _AnomalyState.enabled:
+                    check_nan(node, grad_inputs)
+            except Exception:
+                if _AnomalyState.enabled:
+                    report_failure(node)  # anomaly mode: where did this node's forward run?
+                raise
             finally:
                 _GradState.enabled = prev
             yield CallStep(node, tuple(grads), grad_inputs)

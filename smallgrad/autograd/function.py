@@ -22,11 +22,13 @@ is the place where forward left what backward needs. smallgrad's own operations
 from __future__ import annotations
 
 import re
+import warnings
 import weakref
 from typing import Any, ClassVar
 
 import numpy as np
 
+from .anomaly_mode import _AnomalyState, forward_stack
 from .grad_mode import _GradState
 from .graph import AccumulateGrad, Node, _creation_counter
 
@@ -54,7 +56,7 @@ class BackwardNode(Node):
     def __repr__(self) -> str:
         module = type(self).__module__
         prefix = "" if module.startswith("smallgrad.ops") else module + "."
-        return f"<{prefix}{self._name} object at {hex(id(self))}>"
+        return f"<{prefix}{self._name.rsplit('::', 1)[-1]} object at {hex(id(self))}>"
 
     # --- what forward may call -------------------------------------------------
     def save_for_backward(self, *tensors: Any) -> None:
@@ -116,13 +118,18 @@ def _modified_message(node: BackwardNode, tensor, expected: int) -> str:
     which = ""
     if owner is not None and not isinstance(owner, AccumulateGrad):
         # PyTorch says "output 0 of Exp" for ExpBackward0, but "of Max1" for MaxBackward1
-        op = re.sub(r"Backward0?$", "", re.sub(r"Backward([1-9]\d*)$", r"\1", owner.name()))
+        name = owner.name().rsplit("::", 1)[-1]
+        op = re.sub(r"Backward0?$", "", re.sub(r"Backward([1-9]\d*)$", r"\1", name))
         which = f", which is output {tensor._output_nr} of {op},"
     return (
         "one of the variables needed for gradient computation has been modified by an "
         f"inplace operation: [{tensor.type()} {list(tensor.shape)}]{which} is at version "
-        f"{tensor._version}; expected version {expected} instead. Hint: look for an in-place "
-        "operation (add_, mul_, +=, ...) on it after it was used, and make it out-of-place."
+        f"{tensor._version}; expected version {expected} instead. Hint: " + (
+            "the backtrace further above shows the operation that failed to compute its "
+            "gradient. The variable in question was changed in there or anywhere later. Good "
+            "luck!" if _AnomalyState.enabled else
+            "enable anomaly detection to find the operation that failed to compute its "
+            "gradient, with smallgrad.autograd.set_detect_anomaly(True, check_nan=False).")
     )
 
 
@@ -144,6 +151,19 @@ class Function:
         module = cls.__module__ if cls.__module__.startswith("smallgrad.ops") else __name__
         cls._backward_cls = type(name, (BackwardNode,), {"_forward_cls": cls, "_name": name,
                                                           "__module__": module})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        warnings.warn(
+            f"{type(self)} should not be instantiated. Methods on autograd functions are all "
+            "static, so you should invoke them on the class itself. Instantiating an autograd "
+            "function will raise an error in a future version of PyTorch.",
+            DeprecationWarning, stacklevel=2)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(
+            "Legacy autograd function with non-static forward method is deprecated. Please use "
+            "new-style autograd function with static forward method. (Example: "
+            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
 
     @staticmethod
     def forward(ctx: Any, *args: Any) -> Any:
@@ -198,6 +218,8 @@ def _record(ctx: BackwardNode, args: tuple, needs: tuple) -> Any:
     outputs = tuple([_as_tensor(o, args) for o in out]) if is_tuple else (_as_tensor(out, args),)
 
     ctx._seq = next(_creation_counter)
+    if _AnomalyState.enabled:
+        ctx._forward_stack = forward_stack()
     positions, edges, meta = [], [], []
     for i, a in enumerate(args):
         if isinstance(a, Tensor):

@@ -130,7 +130,7 @@ class FillWithTensor(Function):
 class Copy(Function):
     """x.copy_(src): x takes src's values (broadcast, in x's dtype); the grad goes to src"""
 
-    node_name = "CopyBackwards"
+    node_name = "smallgrad::autograd::CopyBackwards"  # PyTorch: torch::autograd::CopyBackwards
 
     @staticmethod
     def forward(ctx, x, src):

@@ -298,7 +298,8 @@ def getitem(x: Tensor, index: object) -> Tensor:
     items = tuple(index_arrays(i) for i in items)
     for item in items:
         if isinstance(item, slice) and item.step is not None and item.step <= 0:
-            raise ValueError("step must be greater than zero")
+            raise ValueError("step must be greater than zero" if item.step else
+                             "slice step cannot be zero")
     if len(items) == 1 and np.ndim(items[0]) == 0 and np.asarray(items[0]).dtype == bool:
         # x[True] or a 0-d mask: PyTorch adds a dim, then indexes it with a 1-element mask
         return Index.apply(unsqueeze(x, 0), np.asarray(items[0]).reshape(1))

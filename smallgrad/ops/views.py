@@ -19,6 +19,7 @@ import weakref
 
 import numpy as np
 
+from ..autograd.anomaly_mode import _AnomalyState, forward_stack
 from ..autograd.function import Function
 from ..autograd.grad_mode import _GradState
 from ..autograd.graph import Node, _creation_counter
@@ -128,7 +129,10 @@ class CopySlices(Node):
         self._seq = next(_creation_counter)
 
     def name(self) -> str:
-        return "CopySlices"
+        return "smallgrad::autograd::CopySlices"  # PyTorch: torch::autograd::CopySlices
+
+    def __repr__(self) -> str:
+        return f"<CopySlices object at {hex(id(self))}>"  # PyTorch: torch::autograd::CopySlices
 
     @property
     def _saved(self) -> tuple:  # what fn saved is freed with this node
@@ -162,6 +166,8 @@ def rebase_history(x: Tensor, result: Tensor) -> None:
     base = x._base
     if fn is not None and base is not None:
         copy_slices = CopySlices(base, x, fn)
+        if _AnomalyState.enabled:
+            copy_slices._forward_stack = forward_stack()
         move_retain_grad(base, copy_slices, 0)
         base.grad_fn, base._output_nr = copy_slices, 0
     elif fn is not None:
