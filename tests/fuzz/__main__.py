@@ -18,7 +18,7 @@ import torch
 import smallgrad
 
 from .generator import generate
-from .runner import Finding, Session, disagreement, fuzz, minimize
+from .runner import Finding, Session, disagreements, fuzz, minimize
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,8 +45,7 @@ def main(argv: list[str] | None = None) -> int:
 def one_program(seed: str) -> Session:
     session = Session(1)
     program = generate(torch, seed)
-    found = disagreement(program, torch, smallgrad)
-    if found is not None:
+    for found in disagreements(program, torch, smallgrad).values():
         finding = Finding(program, found)
         minimize(finding, torch, smallgrad)
         session.findings.append(finding)
@@ -58,10 +57,10 @@ def summary(session: Session, args: argparse.Namespace, seconds: float) -> str:
     command = " ".join(["python -m tests.fuzz", *sys.argv[1:]]) if args.only is None else (
         f"python -m tests.fuzz --only {args.only}")
     lines = [f"## {datetime.datetime.now():%Y-%m-%d %H:%M} `{command}` (at "
-             f"{git_head()}): {len(session.findings)} of {session.programs} programs "
+             f"{git_head()}): {session.disagreeing_programs()} of {session.programs} programs "
              f"disagree, {len(classes)} classes, {seconds:.0f} s", ""]
     for (aspect, detail), findings in classes.items():
-        lines.append(f"### {len(findings)} x {aspect}: {detail}")
+        lines.append(f"### {aspect}: {detail} ({len(findings)} programs)")
         lines += ["```", findings[0].report().rstrip(), "```", ""]
     return "\n".join(lines)
 

@@ -7,20 +7,24 @@ The shrinker keeps a program only while it still disagrees in the same kind.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .observer import Failed, Outcome, Values
+from .observer import TORCH_WARNED, Failed, Outcome, Values
 
-# Most important first: the first disagreement of a program, in this order, names its class.
+# What can differ, the errors first (past a different error everything differs, so only
+# the error is reported).
 ASPECTS = (
     "only smallgrad raises", "only torch raises", "exception class",
     "value", "grad", "dtype", "shape", "grad dtype", "requires_grad", "is_leaf", "retains_grad",
     "identity", "graph", "grad graph", "grad requires_grad", "version", "warnings",
     "exception message", "other",
 )
+
+TRIGGERED_INTERNALLY = re.compile(r" \(Triggered internally at [^)]*\)")
 
 # (relative tolerance, scaled by the largest magnitude of torch's values) per dtype
 TOLERANCE = {"float16": 1e-3, "float32": 1e-5, "float64": 1e-9}
@@ -43,10 +47,6 @@ class Disagreement:
                 f"    torch:     {self.torch}\n    smallgrad: {self.smallgrad}")
 
 
-def first(disagreements: list[Disagreement]) -> Disagreement | None:
-    return min(disagreements, key=lambda d: ASPECTS.index(d.aspect), default=None)
-
-
 def compare(statements: tuple[str, ...], torch: Outcome, smallgrad: Outcome) -> list[Disagreement]:
     errors = compare_errors(statements, torch, smallgrad)
     if errors:
@@ -58,7 +58,7 @@ def compare(statements: tuple[str, ...], torch: Outcome, smallgrad: Outcome) -> 
             aspect = aspect_of(key)
             found.append(Disagreement(aspect, detail_of(aspect, expected, actual), key,
                                       shown(expected), shown(actual)))
-    if warning_kinds(torch) != warning_kinds(smallgrad):
+    if not same_warnings(torch, smallgrad):
         found.append(Disagreement("warnings", "", "the program's warnings",
                                   str(torch.warnings), str(smallgrad.warnings)))
     return found
@@ -83,24 +83,49 @@ def compare_errors(statements, torch: Outcome, smallgrad: Outcome) -> list[Disag
     if torch_error.error != our_error.error:
         return [Disagreement("exception class", f"{torch_error.error} / {our_error.error}",
                              where, str(torch_error), str(our_error))]
-    if torch_error.message != our_error.message:
+    if not same_message(torch_error.message, our_error.message):
         return [Disagreement("exception message", torch_error.error, where,
                              torch_error.message, our_error.message)]
     return []
+
+
+def same_message(torch: str, smallgrad: str) -> bool:
+    """Torch's words; smallgrad may add what the op and the shapes were, in parentheses
+    (the project's rule for bad input), e.g. '... dimension 0 (add: shapes [3] and [5])'."""
+    torch, smallgrad = neutral_text(torch), neutral_text(smallgrad)
+    return smallgrad == torch or smallgrad.startswith(torch + " (")
 
 
 def statement(statements, index: int) -> str:
     return f"statement {index + 1} `{statements[index]}`"
 
 
-def warning_kinds(outcome: Outcome) -> list[tuple[int, str]]:
-    return [(index, category) for index, category, _ in outcome.warnings]
+def same_warnings(torch: Outcome, smallgrad: Outcome) -> bool:
+    """The same warnings (category and text, at the same statement), except that torch
+    may stay silent about what it already said once in this process."""
+    said_once = {neutral_text(message) for message in TORCH_WARNED}
+    expected = [neutral(warning) for warning in torch.warnings]
+    actual = [warning for warning in map(neutral, smallgrad.warnings)
+              if warning in expected or warning[2] not in said_once]
+    return expected == actual
+
+
+def neutral(warning: tuple[int, str, str]) -> tuple[int, str, str]:
+    index, category, message = warning
+    return index, category, neutral_text(message)
+
+
+def neutral_text(message: str) -> str:
+    """Without the library's name, and without where in torch's C++ a warning came from."""
+    return TRIGGERED_INTERNALLY.sub("", message).replace("torch", "smallgrad")
 
 
 def aspect_of(key: str) -> str:
     """'a.grad.value' -> 'grad', 'a.value' -> 'value', 'a.grad.graph' -> 'grad graph'."""
     parts = key.rsplit(".", 2)
     last = parts[-1]
+    if last.startswith("version change"):
+        return "version"
     on_grad = len(parts) == 3 and parts[-2] == "grad"
     if last == "grad" or (on_grad and last == "value"):
         return "grad"

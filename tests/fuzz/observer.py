@@ -1,13 +1,15 @@
 """Run a program under one library (torch or smallgrad) and record what a student sees.
 
 The same code observes both libraries, through the API they share: `t.is_tensor`,
-`.detach().numpy()`, `.grad`, `.grad_fn.next_functions`, `._version`, ... A probe that
+`.detach().numpy()`, `.grad`, `.grad_fn.next_functions`, `._version` (how in-place
+statements move it), ... A probe that
 raises is recorded as that exception's class, so a missing attribute is a difference
 too, never a crash of the fuzzer.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -49,12 +51,21 @@ class Outcome:
     record: dict[str, Any]  # "a.grad" -> what `a.grad` showed, for every name in the program
 
 
+# Torch gives some warnings only once per process (C++ TORCH_WARN_ONCE), so a warning
+# smallgrad gives and torch did not is only a difference if torch never gave it.
+TORCH_WARNED: set[str] = set()
+
+# A statement that changes a tensor in place: x.add_(1), x += 1, x[0] = 5
+IN_PLACE = re.compile(r"\w_\(|[-+*/]= |\] = ")
+
+
 def run(statements: tuple[str, ...], library: ModuleType) -> Outcome:
     """Execute the statements one by one, stopping at the first exception, then observe."""
     namespace: dict[str, Any] = {"t": library}
-    error, caught_warnings = None, []
+    error, caught_warnings, version_changes = None, [], {}
     try:
         for index, statement in enumerate(statements):
+            before = versions(namespace, library) if IN_PLACE.search(statement) else None
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 try:
@@ -63,14 +74,31 @@ def run(statements: tuple[str, ...], library: ModuleType) -> Outcome:
                     error = (index, failed(exception))
             caught_warnings += [(index, w.category.__name__, first_line(w.message))
                                 for w in caught]
+            if before is not None:
+                version_changes.update(changes(before, versions(namespace, library), index))
             if error:
                 break
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # reading a non-leaf's .grad warns
-            record = observe(namespace, library)
+            record = observe(namespace, library) | version_changes
     finally:
         reset_global_state(library)
+    if library.__name__ == "torch":
+        TORCH_WARNED.update(message for _, _, message in caught_warnings)
     return Outcome(error, caught_warnings, record)
+
+
+def versions(namespace: dict[str, Any], library: ModuleType) -> dict[str, Any]:
+    return {name: attempt(lambda value=value: value._version)
+            for name, value in namespace.items() if is_tensor(library, value)}
+
+
+def changes(before: dict[str, Any], after: dict[str, Any], index: int) -> dict[str, Any]:
+    """How an in-place statement moved the version of each tensor that existed before it
+    (the public part of _version: the tensor it changed, and every view sharing its memory)."""
+    return {f"{name}.version change at statement {index + 1}":
+            after[name] - before[name] if not isinstance(before[name], Failed) else before[name]
+            for name in before if name in after and not isinstance(after[name], Failed)}
 
 
 def failed(exception: BaseException) -> Failed:
@@ -134,8 +162,6 @@ def observe_tensor(record: dict, key: str, tensor: Any, names_of: dict[int, str]
         "identity": lambda: names_of.get(id(tensor), "a tensor with no name"),
         "graph": lambda: graph(tensor.grad_fn, names_of),
     }
-    if with_grad:  # a tensor the program named (a grad's version is torch's business)
-        probes["version"] = lambda: tensor._version
     for aspect, probe in probes.items():
         record[f"{key}.{aspect}"] = attempt(probe)
     if with_grad:

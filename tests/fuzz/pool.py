@@ -12,7 +12,7 @@ import warnings
 from types import ModuleType
 from typing import Any
 
-from .observer import reset_global_state
+from .observer import TORCH_WARNED, first_line, reset_global_state
 
 
 class Pool:
@@ -34,9 +34,12 @@ class Pool:
             self.execute(statement)
 
     def execute(self, statement: str) -> None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            exec(statement, self.namespace)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                exec(statement, self.namespace)
+            finally:  # what torch says only once may be said here, while writing
+                TORCH_WARNED.update(first_line(warning.message) for warning in caught)
 
     def attempt(self, statement: str) -> Exception | None:
         """Run `statement` on top of the program; keep it if torch accepts it."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import ModuleType
 
-from .compare import Disagreement, compare, first
+from .compare import Disagreement, compare
 from .generator import generate
 from .observer import run
 from .program import Program
@@ -29,8 +29,11 @@ class Finding:
 
 @dataclass
 class Session:
-    programs: int = 0
+    programs: int = 0  # how many were run
     findings: list[Finding] = field(default_factory=list)
+
+    def disagreeing_programs(self) -> int:
+        return len({finding.program.seed for finding in self.findings})
 
     def classes(self) -> dict[tuple[str, str], list[Finding]]:
         """The findings by kind, most common kind first; the shortest program first."""
@@ -44,22 +47,27 @@ def indent(text: str) -> str:
     return "".join(f"    {line}\n" for line in text.splitlines())
 
 
-def disagreement(program: Program, reference: ModuleType,
-                 candidate: ModuleType) -> Disagreement | None:
-    """The most important way `candidate` disagrees with `reference` on this program."""
+def disagreements(program: Program, reference: ModuleType,
+                  candidate: ModuleType) -> dict[tuple[str, str], Disagreement]:
+    """How `candidate` disagrees with `reference` on this program: the first place each
+    kind of disagreement shows."""
     statements = program.statements
-    return first(compare(statements, run(statements, reference), run(statements, candidate)))
+    found: dict[tuple[str, str], Disagreement] = {}
+    for difference in compare(statements, run(statements, reference), run(statements, candidate)):
+        found.setdefault(difference.kind, difference)
+    return found
 
 
 def fuzz(programs: int, seed: int, reference: ModuleType, candidate: ModuleType,
          shrink_per_class: int = 1) -> Session:
-    """Run `programs` programs; shrink the shortest `shrink_per_class` of each class."""
+    """Run `programs` programs; shrink the shortest `shrink_per_class` of each class.
+
+    A program that disagrees in several ways is a finding of each of those classes."""
     session = Session(programs)
     for index in range(programs):
         program = generate(reference, f"{seed}-{index}")
-        found = disagreement(program, reference, candidate)
-        if found is not None:
-            session.findings.append(Finding(program, found))
+        for difference in disagreements(program, reference, candidate).values():
+            session.findings.append(Finding(program, difference))
     session.findings.sort(key=lambda finding: len(finding.program.statements))
     for findings in session.classes().values():
         for finding in findings[:shrink_per_class]:
@@ -71,8 +79,7 @@ def minimize(finding: Finding, reference: ModuleType, candidate: ModuleType) -> 
     kind = finding.disagreement.kind
 
     def still_disagrees(program: Program) -> bool:
-        found = disagreement(program, reference, candidate)
-        return found is not None and found.kind == kind
+        return kind in disagreements(program, reference, candidate)
 
     finding.minimal = shrink(finding.program, still_disagrees)
-    finding.minimal_disagreement = disagreement(finding.minimal, reference, candidate)
+    finding.minimal_disagreement = disagreements(finding.minimal, reference, candidate)[kind]
