@@ -84,12 +84,5 @@ def add_finale(pool: Pool) -> None:
             return
 
 
-def lines(text: str) -> list[str]:
-    """Split a template into statements: an indented line belongs to the one above."""
-    statements: list[str] = []
-    for line in text.splitlines():
-        if line.startswith(" ") and statements:
-            statements[-1] += "\n" + line
-        elif line:
-            statements.append(line)
-    return statements
+def lines(text: str) -> tuple[str, ...]:
+    return Program.from_source(text).statements

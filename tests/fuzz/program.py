@@ -10,6 +10,17 @@ class Program:
     statements: tuple[str, ...]
     seed: str = ""  # which generator seed wrote it, so `python -m tests.fuzz --only` re-runs it
 
+    @classmethod
+    def from_source(cls, text: str) -> Program:
+        """Split source text into statements: an indented line belongs to the one above."""
+        statements: list[str] = []
+        for line in text.strip("\n").splitlines():
+            if line.startswith(" ") and statements:
+                statements[-1] += "\n" + line
+            elif line.strip():
+                statements.append(line)
+        return cls(tuple(statements))
+
     def source(self) -> str:
         return "\n".join(self.statements)
 
