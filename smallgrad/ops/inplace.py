@@ -22,7 +22,7 @@ _UFUNCS = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply, "div_": np.
 
 
 def inplace(x: Tensor, name: str, op: Callable, *args) -> Tensor:
-    check_inplace_target(x, args)
+    check_inplace_target(x, name, args)
     records = _GradState.enabled and (
         x.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args))
     if not records and name in _UFUNCS and len(args) == 1:

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._common import float_data, quiet
+from ._common import float_data, precise, quiet
 from .shape import where
 
 
@@ -19,7 +19,7 @@ class Exp(Function):
     @staticmethod
     def forward(ctx, x):
         # np.asarray: a ufunc of a 0-d array gives a NumPy scalar, which in-place ops can't fill
-        result = Tensor._make(np.asarray(quiet(np.exp, float_data(x))))
+        result = Tensor._make(np.asarray(precise(np.exp, float_data(x))))
         ctx.save_for_backward(result)
         return result
 
@@ -37,7 +37,7 @@ class Log(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return quiet(np.log, float_data(x))
+        return precise(np.log, float_data(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -70,7 +70,7 @@ class Sin(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.sin(float_data(x))
+        return precise(np.sin, float_data(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -86,7 +86,7 @@ class Cos(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.cos(float_data(x))
+        return precise(np.cos, float_data(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -101,7 +101,7 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx, x):
-        result = Tensor._make(np.asarray(np.tanh(float_data(x))))
+        result = Tensor._make(np.asarray(precise(np.tanh, float_data(x))))
         ctx.save_for_backward(result)
         return result
 
