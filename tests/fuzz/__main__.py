@@ -37,9 +37,16 @@ def main(argv: list[str] | None = None) -> int:
     text = summary(session, args, time.perf_counter() - started)
     print(text)
     if args.findings:
-        old = args.findings.read_text() if args.findings.exists() else ""
-        args.findings.write_text(text + "\n\n" + old)
+        write_findings(args.findings, text)
     return 1 if session.findings else 0
+
+
+def write_findings(path: pathlib.Path, text: str) -> None:
+    """The newest run in full at the top; of the older ones, only their headlines."""
+    old = path.read_text() if path.exists() else ""
+    headlines = [line for line in old.splitlines() if line.startswith("## ")]
+    history = "\n".join(["", "## Earlier runs", *(f"-{line[2:]}" for line in headlines)])
+    path.write_text(text + "\n" + history + "\n")
 
 
 def one_program(seed: str) -> Session:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from .pool import (
-    Pool,
+from .kinds import (
     boolean,
     floating,
     hookable,
@@ -19,6 +18,7 @@ from .pool import (
     needs_grad,
     whole_numbers,
 )
+from .pool import Pool
 
 # Python floats a student types; most are not exact in float32 (0.1, 1/3, ...)
 FLOATS = ("0.1", "-0.2", "1/3", "-1/3", "0.7", "1.5", "-2.0", "2.5", "0.3", "-1.1", "2/3",

@@ -6,9 +6,10 @@ import random
 from types import ModuleType
 
 from .fill import fill
-from .pool import Pool, floating
+from .kinds import floating
+from .pool import Pool
 from .program import Program
-from .statements import ERRORS, FINALES, GROUPS, LEAVES
+from .statements import ERRORS, FINALES, GROUPS, LEAVES, PRELUDES
 
 NO_GRAD = "with t.no_grad():\n    "
 TRIES = 60  # templates tried per program before giving up on a longer one
@@ -39,8 +40,11 @@ def generate(torch: ModuleType, seed: str) -> Program:
 def finished(pool: Pool, seed: str) -> Program:
     pool.finish()
     statements = tuple(pool.statements)
-    if any("seen." in statement for statement in statements):
-        statements = ("seen = []", *statements)  # the list the hooks append to
+    text = "\n".join(statements)
+    for name, definition in reversed(PRELUDES):  # later definitions may use earlier ones
+        if name in text:
+            text = definition + "\n" + text
+            statements = (definition, *statements)
     return Program(statements, seed)
 
 

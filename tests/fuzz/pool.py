@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any
 
 from .observer import TORCH_WARNED, first_line, reset_global_state
+from .statements import PRELUDES
 
 
 class Pool:
@@ -29,7 +30,9 @@ class Pool:
     def rebuild(self) -> None:
         """Run the accepted statements again from scratch (after a refused one)."""
         reset_global_state(self.torch)
-        self.namespace = {"t": self.torch, "seen": []}
+        self.namespace = {"t": self.torch}
+        for _, definition in PRELUDES:
+            self.execute(definition)
         for statement in self.statements:
             self.execute(statement)
 
@@ -85,34 +88,3 @@ class Pool:
     def handles(self) -> list[str]:
         return [name for name, value in self.namespace.items() if hasattr(value, "remove")
                 and name.startswith("h")]
-
-
-def floating(tensor: Any) -> bool:
-    return tensor.is_floating_point()
-
-
-def needs_grad(tensor: Any) -> bool:
-    return tensor.requires_grad
-
-
-def whole_numbers(tensor: Any) -> bool:
-    return not tensor.is_floating_point() and str(tensor.dtype) != "torch.bool"
-
-
-def boolean(tensor: Any) -> bool:
-    return str(tensor.dtype) == "torch.bool"
-
-
-def has_dims(tensor: Any) -> bool:
-    return tensor.dim() > 0 and tensor.shape[0] > 0
-
-
-def is_leaf_needing_grad(tensor: Any) -> bool:
-    return tensor.is_leaf and tensor.requires_grad
-
-
-def hookable(tensor: Any) -> bool:
-    """A hook may go on it. Torch 2.13 crashes (segfault) on register_hook of a view whose
-    base or itself was changed in place, so the generator never writes that."""
-    return floating(tensor) and tensor.requires_grad and not (
-        tensor._is_view() and tensor._version > 0)

@@ -59,8 +59,9 @@ def disagreements(program: Program, reference: ModuleType,
 
 
 def fuzz(programs: int, seed: int, reference: ModuleType, candidate: ModuleType,
-         shrink_per_class: int = 1) -> Session:
-    """Run `programs` programs; shrink the shortest `shrink_per_class` of each class.
+         shrink_per_class: int = 1, shrink_classes: int | None = None) -> Session:
+    """Run `programs` programs; shrink the shortest `shrink_per_class` of each class (of
+    the `shrink_classes` most common classes, or of all).
 
     A program that disagrees in several ways is a finding of each of those classes."""
     session = Session(programs)
@@ -69,7 +70,7 @@ def fuzz(programs: int, seed: int, reference: ModuleType, candidate: ModuleType,
         for difference in disagreements(program, reference, candidate).values():
             session.findings.append(Finding(program, difference))
     session.findings.sort(key=lambda finding: len(finding.program.statements))
-    for findings in session.classes().values():
+    for findings in list(session.classes().values())[:shrink_classes]:
         for finding in findings[:shrink_per_class]:
             minimize(finding, reference, candidate)
     return session

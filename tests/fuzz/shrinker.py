@@ -13,13 +13,26 @@ from collections.abc import Callable
 from .program import Program
 
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:/\d+)?(?![\w.])")
+MAX_TRIES = 400  # programs run while shrinking one (each runs under torch and smallgrad)
+MAX_NUMBERS_ONE_BY_ONE = 12  # numbers tried one at a time, if all at once changes the bug
 KEYWORD = re.compile(r", (?:keepdim|alpha|retain_graph|allow_unused|dtype)=[\w.]+")
 
 
 def shrink(program: Program, still_disagrees: Callable[[Program], bool]) -> Program:
+    still_disagrees = within_budget(still_disagrees)
     program = delete_statements(program, still_disagrees)
     program = simplify_statements(program, still_disagrees)
     return delete_statements(program, still_disagrees)
+
+
+def within_budget(still_disagrees: Callable[[Program], bool]) -> Callable[[Program], bool]:
+    """After MAX_TRIES programs, give up shrinking: what is left is the answer."""
+    tries = [0]
+
+    def limited(program: Program) -> bool:
+        tries[0] += 1
+        return tries[0] <= MAX_TRIES and still_disagrees(program)
+    return limited
 
 
 def delete_statements(program: Program, still_disagrees) -> Program:
@@ -38,12 +51,20 @@ def delete_statements(program: Program, still_disagrees) -> Program:
 
 def simplify_statements(program: Program, still_disagrees) -> Program:
     for index in range(len(program.statements)):
-        for simpler in simplifications(program.statements[index]):
-            candidate = program.replaced(index, simpler)
-            if still_disagrees(candidate):
-                program = candidate
-                break
+        simplified = True
+        while simplified:  # each step makes the statement strictly simpler, so this ends
+            simplified = False
+            for simpler in simplifications(program.statements[index]):
+                candidate = program.replaced(index, simpler)
+                if still_disagrees(candidate):
+                    program, simplified = candidate, True
+                    break
     return program
+
+
+def plain(number: str) -> str:
+    """1.0 for a float such as -0.2 or 1/3; whole numbers stay (they are sizes and dims)."""
+    return "1.0" if "." in number or "/" in number else number
 
 
 def simplifications(statement: str) -> list[str]:
@@ -52,9 +73,11 @@ def simplifications(statement: str) -> list[str]:
     without_no_grad = statement.removeprefix("with t.no_grad():\n    ")
     if without_no_grad != statement and "\n" not in without_no_grad:
         found.append(without_no_grad)
-    plain_numbers = NUMBER.sub(lambda m: "1.0" if "." in m.group() or "/" in m.group()
-                               else m.group(), statement)
+    plain_numbers = NUMBER.sub(lambda m: plain(m.group()), statement)
     if plain_numbers != statement:
         found.append(plain_numbers)
+        found += [statement[:m.start()] + plain(m.group()) + statement[m.end():]
+                  for m in list(NUMBER.finditer(statement))[:MAX_NUMBERS_ONE_BY_ONE]
+                  if plain(m.group()) != m.group()]
     found += [statement[:m.start()] + statement[m.end():] for m in KEYWORD.finditer(statement)]
     return found

@@ -8,7 +8,30 @@ are missing (t.mm, t.mv, t.dot, t.bmm, t.t, setitem, in-place on views, anomaly 
 
 from __future__ import annotations
 
-from .pool import boolean, floating, has_dims, whole_numbers
+from .kinds import boolean, floating, has_dims, whole_numbers
+
+# Definitions a program starts with when it uses them (see PRELUDES)
+SQUARE = """class Square(t.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return 2 * x * grad"""
+SCALE = """class Scale(t.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 3
+
+    @staticmethod
+    def backward(ctx, grad):
+        seen.append(len(ctx.saved_tensors))
+        return grad * 3"""
+# (what a statement uses, the statement that defines it)
+PRELUDES = (("seen.", "seen = []"), ("Square.", SQUARE), ("Scale.", SCALE))
 
 LEAVES = [
     "{name} = t.tensor({lit}, requires_grad=True)",
@@ -131,6 +154,7 @@ AUTOGRAD = [
     "{new}, = t.autograd.grad({grad}.sum(), [{x}], create_graph=True)",
     "{new} = {leaf}.grad", "{leaf}.grad = None", "{leaf}.grad.zero_()",
     "with t.set_grad_enabled(False):\n    {new} = {x}.exp()",
+    "{new} = Square.apply({x})", "{new} = Scale.apply({x})",
 ]
 
 # The end of a program: most run backward, in one of the ways students do.
@@ -149,6 +173,9 @@ FINALES = [
     "{new}, = t.autograd.grad({grad}.sum(), [{x}], retain_graph=True)\n{grad}.sum().backward()",
     "{grad}.sum().backward(create_graph=True)\n{leaf}.grad.sum().backward()",
     "{grad}.backward()",
+    "t.autograd.backward([{grad}.sum()])",
+    "{new}, = t.autograd.grad({grad}.sum(), [{x}], create_graph=True)\n"
+    "{new}.sum().backward()",
 ]
 
 # Statements torch usually refuses: an error program ends at one of them.
