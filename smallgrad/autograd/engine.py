@@ -234,6 +234,7 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before:
             # (a leaf told requires_grad = False after the forward gets nothing)
             if grads[0] is not None and capture is None and node.variable._requires_grad:
                 before, after = node.accumulate(grads[0], fresh=(node, 0) in fresh,
+                                                create_graph=create_graph,
                                                 keep_before=keep_before)
                 yield AccumulateStep(node, node.variable, before, after)
             continue
