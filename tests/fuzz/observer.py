@@ -152,8 +152,7 @@ def observe_value(record: dict, key: str, value: Any, library: ModuleType,
 def observe_tensor(record: dict, key: str, tensor: Any, names_of: dict[int, str],
                    with_grad: bool) -> None:
     probes = {
-        "value": lambda: Values(np.array(tensor.detach().numpy(), copy=True),
-                                dtype_name(tensor.dtype)),
+        "value": lambda: Values(array_of(tensor), dtype_name(tensor.dtype)),
         "dtype": lambda: dtype_name(tensor.dtype),
         "shape": lambda: tuple(tensor.shape),
         "requires_grad": lambda: tensor.requires_grad,
@@ -169,7 +168,16 @@ def observe_tensor(record: dict, key: str, tensor: Any, names_of: dict[int, str]
         if grad is None or isinstance(grad, Failed):
             record[f"{key}.grad"] = grad
         else:
+            record[f"{key}.grad"] = "a tensor"
             observe_tensor(record, f"{key}.grad", grad, names_of, with_grad=False)
+
+
+def array_of(tensor: Any) -> np.ndarray:
+    detached = tensor.detach()
+    try:
+        return np.array(detached.numpy(), copy=True)
+    except RuntimeError:  # torch's grads can be ZeroTensors, which numpy() refuses
+        return np.array(detached.numpy(force=True), copy=True)
 
 
 def attempt(probe):

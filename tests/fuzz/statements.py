@@ -108,6 +108,17 @@ WHOLE_NUMBERS = [  # {x} is an int or bool tensor here
     "{new} = {z}[{x}]", "{new} = {x}.to(t.float64) * {f}", "{new} = t.where({x} > 0, {z}, 0.0)",
 ]
 
+PROMOTION = [  # mixing dtypes: torch's promotion rules decide the result's dtype
+    "{new} = {x} * t.tensor(0.1, dtype=t.float64)", "{new} = {x} + t.tensor([1, 2, 3])",
+    "{new} = {x}.double() + {y}", "{new} = {x} * {y}.double()", "{new} = {x} + True",
+    "{new} = {x}.long() * 0.5", "{new} = {x}.long() + {x}.int()", "{new} = ({x} > 0) + 1",
+    "{new} = ({x} > 0) * 1.5", "{new} = ({x} > 0) + ({x} < 1)", "{new} = {x}.int() / {x}.long()",
+    "{new} = t.tensor(3) * {x}", "{new} = t.where({x} > 0, {x}.double(), {y})",
+    "{new} = t.cat([{x}, {x}.double()])", "{new} = {x}.long().sum()", "{new} = {x}.int().mean()",
+    "{new} = {x}.bool().sum()", "{new} = {x}.long().max()",
+    "{x} += t.tensor(1/3, dtype=t.float64)", "{x} *= ({x} > 0)",
+]
+
 MASKS = [
     "{new} = {x} > 0", "{new} = {x} >= {x}.mean()", "{new} = {x} == 0.1",
     "{new} = ({x} > 0) & ({x} < 1)", "{new} = ~({x} > 0)", "{new} = ({x} < 0) | ({x} > 1)",
@@ -138,6 +149,9 @@ INPLACE = [  # on any tensor: a leaf, a view, a base with views
     # __setitem__
     "{x}[0] = 5", "{x}[{i}] = 0.1", "{x}[{x} > 0] = 0", "{x}[1:] = {y}", "{x}[1:] = {y}[1:]",
     "{x}[...] = {y}", "{x}[[0, 1]] = 0.5", "{x}[:, 0] = {f}", "{x}[0] = {y}[0]",
+    "{x}[{x} < 0] = {x}[{x} < 0] * 2", "{x}[t.tensor([0, 0])] = 1/3", "{x}[-1] += 1",
+    "{x}[0] *= {f}", "{x}[1:].mul_(2)", "{x}.t()[0] = 0.3", "{x}.view(-1)[0] = 2.0",
+    "{x}.detach().zero_()", "{x}.data.mul_(2)",
 ]
 
 AUTOGRAD = [
@@ -192,6 +206,12 @@ ERRORS = [
     "{new} = {x}.exp()\n{new}.add_(1)\n{new}.sum().backward()",
     "{new} = t.mv({x}, {x})", "{new} = t.dot({x}, {x}.double())", "{new} = t.bmm({x}, {x})",
     "{new} = {x}.sum()\n{new}.backward()\n{new}.backward()",
+    "{new} = {x}.long()\n{new} += 0.5", "{new} = {x}.long()\n{new}.mul_(1.5)",
+    "{new} = {x} > 0\n{new}.add_(1)", "{new} = {x}.mm({x}.long())", "{new} = {x} @ {x}.int()",
+    "{new} = {x}.int()\n{new}.requires_grad = True", "{new} = t.cat([{x}, {x}.bool()])",
+    "{new} = {x}.long().exp()", "{new} = {x}.long().mean()", "{new} = {x}.long().norm()",
+    "{new} = t.tensor([1.0, 2.0]).view(3)", "{new} = {x}.expand(1)", "{new} = {x}.permute(0)",
+    "{new} = {x}.transpose(0, 3)", "{new} = {x}.squeeze(4)", "{new} = {x}.unsqueeze(5)",
 ]
 
 # group: (weight, templates, what {x} must be, may it run under no_grad?)
@@ -202,6 +222,7 @@ GROUPS = {
     "binary": (5, BINARY, floating, False),
     "whole numbers": (1, WHOLE_NUMBERS, whole_numbers, False),
     "masks": (1, MASKS, floating, False),
+    "promotion": (2, PROMOTION, floating, True),
     "views": (5, VIEWS, has_dims, False),
     "in place": (4, INPLACE, floating, True),
     "autograd": (3, AUTOGRAD, floating, False),
