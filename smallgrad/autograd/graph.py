@@ -137,7 +137,7 @@ class AccumulateGrad(Node):
                 from ..ops.inplace import Copy
 
                 after = Copy.apply(Tensor._make(np.zeros_like(grad._data)), grad)
-            elif grad._data.strides != var._data.strides and grad._data.ndim > 1:
+            elif grad._data.strides != var._data.strides and grad._data.size > 1:
                 # PyTorch's layout contract: .grad is laid out in memory like the leaf
                 after = Tensor._make(np.empty_like(var._data, dtype=grad._data.dtype))
                 after._data[...] = grad._data

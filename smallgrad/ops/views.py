@@ -189,7 +189,7 @@ def check_inplace_target(x: Tensor, name: str, args: tuple) -> None:
     # writing one number everywhere is fine even where elements share memory (expand)
     fills = name == "zero_" or (name == "fill_" and not isinstance(args[0], Tensor))
     data = x._data
-    if not fills and any(stride == 0 and size > 1
+    if not fills and data.size > 1 and any(stride == 0 and size > 1
                          for stride, size in zip(data.strides, data.shape)):
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to "
