@@ -9,7 +9,10 @@ too, never a crash of the fuzzer.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import signal
+import threading
 import warnings
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -17,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+SECONDS_PER_STATEMENT = 60.0  # generous: torch imports lazily on its first backward
 MAX_GRAPH_NODES = 400  # double backward graphs grow fast; this is plenty to compare
 
 
@@ -66,11 +70,11 @@ def run(statements: tuple[str, ...], library: ModuleType) -> Outcome:
     try:
         for index, statement in enumerate(statements):
             before = versions(namespace, library) if IN_PLACE.search(statement) else None
-            with warnings.catch_warnings(record=True) as caught:
+            with warnings.catch_warnings(record=True) as caught, time_limit(SECONDS_PER_STATEMENT):
                 warnings.simplefilter("always")
                 try:
                     exec(compile(statement, f"<statement {index}>", "exec"), namespace)
-                except Exception as exception:
+                except Exception as exception:  # a hang ends as TimeoutError, see time_limit
                     error = (index, failed(exception))
             caught_warnings += [(index, w.category.__name__, first_line(w.message))
                                 for w in caught]
@@ -86,6 +90,26 @@ def run(statements: tuple[str, ...], library: ModuleType) -> Outcome:
     if library.__name__ == "torch":
         TORCH_WARNED.update(message for _, _, message in caught_warnings)
     return Outcome(error, caught_warnings, record)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Raise TimeoutError in a statement that runs longer than `seconds` (a hang is a bug
+    to report, not a reason for the fuzzer to hang too). Only on the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise TimeoutError(f"the statement ran for more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def versions(namespace: dict[str, Any], library: ModuleType) -> dict[str, Any]:
