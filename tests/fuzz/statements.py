@@ -95,7 +95,7 @@ BINARY = [
     "{new} = t.stack([{x}, {y}])", "{new} = t.stack([{x}, {x}], {d})",
     "{new} = {x} @ {y}", "{new} = t.matmul({x}, {y})", "{new} = {x} @ {x}.T",
     "{new} = t.mm({x}, {x}.t())", "{new} = {x}.mm({z})", "{new} = t.mv({x}, {x}[0])",
-    "{new} = {x}.mv({z})", "{new} = t.dot({x}, {x})", "{new} = {x}.dot({z})",
+    "{new} = {x}.mv({x}[-1])", "{new} = t.dot({x}, {x})", "{new} = {x}.dot({z})",
     "{new} = t.bmm({x}, {x}.transpose(1, 2))", "{new} = {x}.bmm({z})",
     "{new} = {x}.matmul({z})",
 ]
@@ -188,6 +188,7 @@ FINALES = [
     "{grad}.sum().backward(create_graph=True)\n{leaf}.grad.sum().backward()",
     "{grad}.backward()",
     "t.autograd.backward([{grad}.sum()])",
+    "grads = t.autograd.grad({grad}.sum(), [{grad}, {leaf}], allow_unused=True)",
     "{new}, = t.autograd.grad({grad}.sum(), [{x}], create_graph=True)\n"
     "{new}.sum().backward()",
 ]
