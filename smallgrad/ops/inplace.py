@@ -138,7 +138,12 @@ class Copy(Function):
         try:
             values = np.broadcast_to(src._data, x._data.shape)
         except ValueError:
-            raise RuntimeError(broadcast_message("copy_", x.shape, src.shape)) from None
+            try:  # it broadcasts, but to a bigger shape than x's
+                shape = np.broadcast_shapes(x._data.shape, src._data.shape)
+            except ValueError:
+                raise RuntimeError(broadcast_message("copy_", x.shape, src.shape)) from None
+            raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast "
+                               f"shape {list(shape)}") from None
         ctx.src_shape = src._data.shape
         return values.astype(x._data.dtype)
 

@@ -74,7 +74,7 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.shape = x._data.shape
-        return np.mean(x._data, dtype=x._data.dtype)
+        return quiet(np.mean, x._data) if x._data.size else np.array(np.nan, x._data.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -89,7 +89,10 @@ class MeanDim(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
-        return _row_major(np.mean(x._data, axis=dims, keepdims=keepdim, dtype=x._data.dtype))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an empty mean is nan, silently
+            mean = np.mean(x._data, axis=dims, keepdims=keepdim, dtype=x._data.dtype)
+        return _row_major(mean)
 
     @staticmethod
     def backward(ctx, grad):
@@ -136,7 +139,7 @@ class Std(Function):
 
 def _variance(name: str, data: np.ndarray, dim, keepdim: bool, correction) -> np.ndarray:
     dims = reduce_dims(dim, data.ndim)
-    if data.size and int(np.prod([data.shape[d] for d in dims])) - correction <= 0:
+    if int(np.prod([data.shape[d] for d in dims])) - correction <= 0:
         warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
                       "less than the reduction factor (input numel divided by output numel).",
                       UserWarning, stacklevel=5)
@@ -337,6 +340,9 @@ def min(x: Tensor, dim=None, keepdim: bool = False):
 
 def argmax(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     if dim is None:
+        if x._data.size == 0:
+            raise IndexError(
+                "argmax(): Expected reduction dim to be specified for input.numel() == 0.")
         return Tensor._make(np.asarray(np.argmax(x._data), dtype=np.int64))
     if x._data.ndim == 0:
         _wrap_dim(dim, 0)  # PyTorch's IndexError for a dim other than 0 or -1

@@ -77,8 +77,10 @@ def move_retain_grad(x: Tensor, node: Node, output_nr: int) -> None:
         node._retain_grad[output_nr] = ref
 
 
-def positions_in_base(base: np.ndarray, view: np.ndarray) -> tuple[np.ndarray, ...]:
+def positions_in_base(base: np.ndarray, view: np.ndarray) -> tuple:
     """For each element of `view` (memory shared with `base`): its index in base."""
+    if base.ndim == 0:  # a view of a 0-d tensor is that one number, with dims of size 1
+        return (None,) * view.ndim
     start = base.__array_interface__["data"][0]
 
     def memory_index(a: np.ndarray) -> np.ndarray:  # where each element is, in items
