@@ -17,6 +17,7 @@ import smallgrad
 from tests.fuzz.compare import compare
 from tests.fuzz.observer import run
 from tests.fuzz.program import Program
+from tests.fuzz.statements import SQUARE
 
 
 def assert_agrees(torch, source: str) -> None:
@@ -345,16 +346,7 @@ y = x * 2
 
 
 def test_calling_a_function_instance(torch):
-    assert_agrees(torch, """
-class Square(t.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x
-    @staticmethod
-    def backward(ctx, grad):
-        x, = ctx.saved_tensors
-        return 2 * x * grad
+    assert_agrees(torch, SQUARE + """
 x = t.tensor([1.0, 2.0], requires_grad=True)
 y = Square()(x)
 """)
