@@ -83,4 +83,6 @@ def minimize(finding: Finding, reference: ModuleType, candidate: ModuleType) -> 
         return kind in disagreements(program, reference, candidate)
 
     finding.minimal = shrink(finding.program, still_disagrees)
-    finding.minimal_disagreement = disagreements(finding.minimal, reference, candidate)[kind]
+    # (a warning torch gives once per process may not show again: then keep the first)
+    finding.minimal_disagreement = disagreements(finding.minimal, reference, candidate).get(
+        kind, finding.disagreement)
