@@ -64,7 +64,8 @@ class Pool:
 
     def new_leaf_name(self) -> str:
         taken = set(self.namespace)
-        return next(name for name in "abcdefgpqrsuw" if name not in taken)
+        free = [name for name in "abcdefgpqrsuw" if name not in taken]
+        return free[0] if free else f"leaf{len(taken)}"
 
     def new_name(self) -> str:
         self.made += 1
