@@ -181,6 +181,10 @@ class IndexPut(Function):
     @staticmethod
     def forward(ctx, x, index, value):
         ctx.index, ctx.value_shape = index, value._data.shape
+        used = sum(np.ndim(i) if isinstance(i, np.ndarray) and i.dtype == np.bool_ else 1
+                   for i in (index if isinstance(index, tuple) else (index,)))
+        if used > x._data.ndim:
+            raise IndexError(f"too many indices for tensor of dimension {x._data.ndim}")
         out = x._data.copy()
         try:
             out[index] = value._data
@@ -254,8 +258,6 @@ def _copy_to(dst: Tensor, src: Tensor) -> None:
         dst.fill_(src)
     else:
         shape = list(src.shape)
-        while shape and shape[0] == 1:  # leading 1s go first (a view), then expand
+        while shape and shape[0] == 1:  # leading 1s go first (always a view), then expand
             shape.pop(0)
-        if len(shape) != src.ndim:
-            src = src.view(tuple(shape))
-        dst.copy_(src.expand(dst.shape))
+        dst.copy_(src.view(tuple(shape)).expand(dst.shape))

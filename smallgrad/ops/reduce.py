@@ -305,15 +305,20 @@ def mean(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     return MeanDim.apply(x, reduce_dims(dim, x._data.ndim), keepdim)
 
 
+def _check_float_var(x: Tensor) -> None:
+    if x._data.dtype.kind != "f":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+
+
 def var(x: Tensor, dim=None, keepdim: bool = False, correction: int = 1) -> Tensor:
-    _check_float("var", x)
+    _check_float_var(x)
     if dim is not None:
         reduce_dims(dim, x._data.ndim)  # a dim out of range raises here, before forward
     return Var.apply(x, dim, keepdim, correction)
 
 
 def std(x: Tensor, dim=None, keepdim: bool = False, correction: int = 1) -> Tensor:
-    _check_float("std", x)
+    _check_float_var(x)
     if dim is not None:
         reduce_dims(dim, x._data.ndim)
     return Std.apply(x, dim, keepdim, correction)
@@ -352,7 +357,9 @@ def argmax(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 
 def norm(x: Tensor, p=2, dim=None, keepdim: bool = False) -> Tensor:
-    _check_float("linalg.vector_norm", x)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {x.dtype.tensor_type[:-6]}")
     if p == "fro":  # the Frobenius norm is the 2-norm of all the elements
         p = 2
     return Norm.apply(x, float(p), reduce_dims(dim, x._data.ndim), keepdim)
