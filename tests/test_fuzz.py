@@ -22,6 +22,7 @@ from tests.fuzz.compare import close, same
 from tests.fuzz.observer import Values
 from tests.fuzz.program import Program
 from tests.fuzz.runner import Session, disagreements, fuzz
+from tests.fuzz.shrinker import shrink
 
 PROGRAMS = int(os.environ.get("SMALLGRAD_FUZZ_PROGRAMS", "400"))
 SEED = int(os.environ.get("SMALLGRAD_FUZZ_SEED", "0"))
@@ -122,3 +123,32 @@ def test_float64_values_are_compared_as_float64():
     assert close(exact.astype(np.float32), through_float32.astype(np.float32), "float32")
     assert not same(Values(exact, "float64"), Values(exact.astype(np.float32), "float32"))
     assert not same(0.1, float(np.float32(0.1)))  # .item() of a float64 0.1
+
+
+def test_the_shrinker_keeps_only_what_the_disagreement_needs():
+    statements = tuple(f"v{i} = {i}" for i in range(12)) + ("w = 1/3 + 0.7",)
+
+    def needs_v3_and_v8(program):
+        return "v3 = 3" in program.statements and "v8 = 8" in program.statements
+
+    def needs_a_third(program):
+        return any("/3" in statement for statement in program.statements)
+
+    assert shrink(Program(statements), needs_v3_and_v8).statements == ("v3 = 3", "v8 = 8")
+    assert shrink(Program(statements), needs_a_third).statements == ("w = 1/3 + 1.0",)
+
+
+def test_a_program_splits_into_statements_as_python_reads_them():
+    source = "a = t.ones(2)\nwith t.no_grad():\n    a += 1\n    a *= 2\nb = a.sum()\n"
+    assert Program.from_source(source).statements == (
+        "a = t.ones(2)", "with t.no_grad():\n    a += 1\n    a *= 2", "b = a.sum()")
+
+
+def test_the_command_line_prints_each_class_with_a_program(torch, capsys):
+    from tests.fuzz.__main__ import main
+
+    status = main(["--programs", "20", "--seed", str(SEED)])
+    printed = capsys.readouterr().out
+    assert printed.startswith("## ") and "of 20 programs disagree" in printed
+    assert status == (0 if " 0 of 20 programs" in printed else 1)
+    assert status == 0 or "import torch as t" in printed
