@@ -63,7 +63,9 @@ UNARY = [
     "{new} = t.div({x}, 3)", "{new} = t.sub({x}, 0.1)", "{new} = {x}.clone()",
     "{new} = t.clone({x})", "{new} = {x}.contiguous()", "{new} = {x}.double()",
     "{new} = {x}.float()", "{new} = {x}.to(t.float64)", "{new} = {x}.to(t.float32)",
-    "{new} = t.where({x} > 0, {x}, {f})",
+    "{new} = t.where({x} > 0, {x}, {f})", "{new} = t.neg({x})", "{new} = t.sin({x})",
+    "{new} = t.square({x})", "{new} = t.full_like({x}, 1/3)", "{new} = t.zeros_like({x})",
+    "{new} = t.ones_like({x}) * {x}",
 ]
 
 REDUCE = [
@@ -81,7 +83,9 @@ REDUCE = [
     "{new} = {x}.tolist()", "{new} = {x}.shape", "{new} = {x}.size({d})", "{new} = len({x})",
     "{new} = {x}.numel()", "{new} = {x}.dim()", "{new} = {x}.is_contiguous()",
     "{new} = t.allclose({x}, {y})", "{new} = t.equal({x}, {x}.clone())",
-    "{new} = t.isclose({x}, {y})",
+    "{new} = t.isclose({x}, {y})", "{new} = t.std({x})", "{new} = t.std({x}, {d})",
+    "{new} = {x}.nelement()", "{new} = {x}.ndim", "{new} = {x}.type()",
+    "{new} = {x}.is_floating_point()", "{new} = t.numel({x})", "{new} = {x}.grad_fn is None",
 ]
 
 BINARY = [
@@ -138,7 +142,8 @@ VIEWS = [
     "{new} = {x}.expand(2, {shape})", "{new} = {x}.expand_as({y})", "{new} = {x}.squeeze()",
     "{new} = {x}.squeeze({d})", "{new} = t.squeeze({x})", "{new} = {x}.unsqueeze({d1})",
     "{new} = t.unsqueeze({x}, 0)", "{new} = {x}.flatten()", "{new} = {x}.detach()",
-    "{new} = {x}.data", "{new} = {x}.contiguous()",
+    "{new} = {x}.data", "{new} = {x}.contiguous()", "{new} = t.detach({x})",
+    "{new} = t.flatten({x})", "{new} = t.permute({x}, ({perm},))", "{new} = {x}.view({x}.shape)",
 ]
 
 INPLACE = [  # on any tensor: a leaf, a view, a base with views
@@ -168,7 +173,9 @@ AUTOGRAD = [
     "{new}, = t.autograd.grad({grad}.sum(), [{x}], create_graph=True)",
     "{new} = {leaf}.grad", "{leaf}.grad = None", "{leaf}.grad.zero_()",
     "with t.set_grad_enabled(False):\n    {new} = {x}.exp()",
-    "{new} = Square.apply({x})", "{new} = Scale.apply({x})",
+    "{new} = Square.apply({x})", "{new} = Scale.apply({x})", "{x}.detach_()",
+    "with t.no_grad():\n    with t.enable_grad():\n        {new} = {x} * 2",
+    "{new} = t.is_grad_enabled()", "with t.no_grad():\n    {new} = t.is_grad_enabled()",
 ]
 
 # The end of a program: most run backward, in one of the ways students do.
