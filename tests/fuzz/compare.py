@@ -207,6 +207,8 @@ def same(expected: Any, actual: Any, tolerance_of: str | None = None) -> bool:
         if tolerance_of and TOLERANCE.get(tolerance_of, 0) > TOLERANCE.get(dtype, 0):
             dtype = tolerance_of
         return expected.dtype == actual.dtype and close(expected.array, actual.array, dtype)
+    if isinstance(expected, str) and isinstance(actual, str):
+        return neutral_text(expected) == neutral_text(actual)  # 'torch.FloatTensor'
     if isinstance(expected, float) and isinstance(actual, float):
         return close(np.array(expected), np.array(actual), python_float_dtype(expected))
     if type(expected) is not type(actual) and not (
