@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .observer import TORCH_WARNED, Failed, Outcome, Values
+from .program import made_from_numbers
 
 # What can differ, the errors first (past a different error everything differs, so only
 # the error is reported).
@@ -24,10 +25,6 @@ ASPECTS = (
     "exception message", "other",
 )
 
-# `a = t.tensor(...)`, `b = t.full(...)`: values made straight from Python numbers
-MADE_FROM_NUMBERS = re.compile(r"^(\w+) = t\.(?:tensor|full|zeros|ones|eye|linspace|arange)\(",
-                               re.MULTILINE)
-NAME = re.compile(r"\w+")
 TRIGGERED_INTERNALLY = re.compile(r" \(Triggered internally at [^)]*\)")
 
 # (relative tolerance, scaled by the largest magnitude of torch's values) per dtype
@@ -56,7 +53,7 @@ def compare(statements: tuple[str, ...], torch: Outcome, smallgrad: Outcome) -> 
     if errors:
         return errors  # past a different error, everything else differs too
     found = []
-    made_from_numbers = set(MADE_FROM_NUMBERS.findall("\n".join(statements)))
+    exact_values = {f"{name}.value" for name in made_from_numbers(statements)}
     mixed = mixes_precisions(torch)
     differing: list[str] = []
     for key in dict.fromkeys([*torch.record, *smallgrad.record]):
@@ -64,8 +61,8 @@ def compare(statements: tuple[str, ...], torch: Outcome, smallgrad: Outcome) -> 
             continue  # `a.grad` is a tensor on one side only: its dtype, ... say no more
         expected, actual = torch.record.get(key, "nothing"), smallgrad.record.get(key, "nothing")
         # float32 results promoted to float64 carry float32's rounding (both libraries'
-        # float32 sums may differ in the last bit), unless made straight from numbers
-        loose = mixed and NAME.match(key).group() not in made_from_numbers
+        # float32 sums may differ in the last bit); values made straight from numbers don't
+        loose = mixed and key not in exact_values
         if not same(expected, actual, "float32" if loose else None):
             differing.append(key)
             aspect = aspect_of(key)

@@ -19,6 +19,7 @@ from .kinds import (
     whole_numbers,
 )
 from .pool import Pool
+from .program import made_from_numbers
 
 # Python floats a student types; most are not exact in float32 (0.1, 1/3, ...)
 FLOATS = ("0.1", "-0.2", "1/3", "-1/3", "0.7", "1.5", "-2.0", "2.5", "0.3", "-1.1", "2/3",
@@ -73,6 +74,9 @@ class Blanks(dict):
             "grad": lambda: self.choose(lambda t: floating(t) and needs_grad(t)),
             "leaf": lambda: self.choose(is_leaf_needing_grad),
             "hookable": lambda: self.choose(hookable),
+            # {exact}: a tensor made from numbers and not changed since (casting a computed
+            # float to int would turn a last-bit difference into a difference of 1)
+            "exact": lambda: self.choose(self.exact),
             "h": lambda: rng.choice(self.pool.handles() or [None]) or self.fail(),
             "new": self.pool.new_name,
             "name": self.pool.new_leaf_name,
@@ -90,6 +94,11 @@ class Blanks(dict):
         if key not in makers:
             raise KeyError(f"unknown blank {{{key}}} in a template")
         return makers[key]()
+
+    def exact(self, tensor: Any) -> bool:
+        names = made_from_numbers(self.pool.statements)
+        return tensor._version == 0 and any(self.pool.namespace.get(name) is tensor
+                                            for name in names)
 
     def rows(self) -> int:
         if self.x().dim() == 0 or self.x().shape[0] == 0:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# `a = t.tensor(...)`, `b = t.full(...)`: values made straight from Python numbers
+MADE_FROM_NUMBERS = re.compile(r"^(\w+) = t\.(?:tensor|full|zeros|ones|eye|linspace|arange)\(",
+                               re.MULTILINE)
+
+
+def made_from_numbers(statements) -> set[str]:
+    """The names a program binds to tensors it makes straight from numbers."""
+    return set(MADE_FROM_NUMBERS.findall("\n".join(statements)))
 
 
 @dataclass(frozen=True)

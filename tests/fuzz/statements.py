@@ -115,11 +115,12 @@ WHOLE_NUMBERS = [  # {x} is an int or bool tensor here
 PROMOTION = [  # mixing dtypes: torch's promotion rules decide the result's dtype
     "{new} = {x} * t.tensor(0.1, dtype=t.float64)", "{new} = {x} + t.tensor([1, 2, 3])",
     "{new} = {x}.double() + {y}", "{new} = {x} * {y}.double()", "{new} = {x} + True",
-    "{new} = {x}.long() * 0.5", "{new} = {x}.long() + {x}.int()", "{new} = ({x} > 0) + 1",
-    "{new} = ({x} > 0) * 1.5", "{new} = ({x} > 0) + ({x} < 1)", "{new} = {x}.int() / {x}.long()",
-    "{new} = t.tensor(3) * {x}", "{new} = t.where({x} > 0, {x}.double(), {y})",
-    "{new} = t.cat([{x}, {x}.double()])", "{new} = {x}.long().sum()", "{new} = {x}.int().mean()",
-    "{new} = {x}.bool().sum()", "{new} = {x}.long().max()",
+    "{new} = {exact}.long() * 0.5", "{new} = {exact}.long() + {exact}.int()",
+    "{new} = ({x} > 0) + 1", "{new} = ({x} > 0) * 1.5", "{new} = ({x} > 0) + ({x} < 1)",
+    "{new} = {exact}.int() / {exact}.long()", "{new} = t.tensor(3) * {x}",
+    "{new} = t.where({x} > 0, {x}.double(), {y})", "{new} = t.cat([{x}, {x}.double()])",
+    "{new} = {exact}.long().sum()", "{new} = {exact}.int().mean()",
+    "{new} = {exact}.bool().sum()", "{new} = {exact}.long().max()",
     "{x} += t.tensor(1/3, dtype=t.float64)", "{x} *= ({x} > 0)",
 ]
 
@@ -127,7 +128,8 @@ MASKS = [
     "{new} = {x} > 0", "{new} = {x} >= {x}.mean()", "{new} = {x} == 0.1",
     "{new} = ({x} > 0) & ({x} < 1)", "{new} = ~({x} > 0)", "{new} = ({x} < 0) | ({x} > 1)",
     "{new} = ({x} > 0).all()", "{new} = ({x} > 0).any()", "{new} = ({x} > 0).sum()",
-    "{new} = ({x} > 0).float()", "{new} = {x}.long()", "{new} = {x}.int()", "{new} = {x}.bool()",
+    "{new} = ({x} > 0).float()", "{new} = {exact}.long()", "{new} = {exact}.int()",
+    "{new} = {exact}.bool()",
 ]
 
 VIEWS = [
