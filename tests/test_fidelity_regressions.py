@@ -14,8 +14,8 @@ import warnings
 import pytest
 
 import smallgrad
-from tests.fuzz.compare import compare
-from tests.fuzz.observer import run
+from tests.fuzz.compare import compare, neutral_text
+from tests.fuzz.observer import first_line, run
 from tests.fuzz.program import Program
 from tests.fuzz.statements import SQUARE
 
@@ -276,8 +276,8 @@ def anomaly_report(library: str, tmp_path) -> dict:
         try:
             exec(compile(path.read_text(), str(path), "exec"), {"__name__": "__main__"})
             error = None
-        except Exception as exception:
-            error = type(exception).__name__
+        except Exception as exception:  # torch's words, without the library's name
+            error = f"{type(exception).__name__}: {neutral_text(first_line(exception))}"
     traceback_warnings = [w for w in caught if "Traceback of forward call" in str(w.message)]
     text = str(traceback_warnings[0].message) if traceback_warnings else ""
     return {
