@@ -18,8 +18,9 @@ import numpy as np
 import pytest
 
 import smallgrad
-from tests.fuzz.compare import close, same
-from tests.fuzz.observer import Values
+from tests.fuzz.compare import close, compare, same
+from tests.fuzz.generator import generate
+from tests.fuzz.observer import Values, run
 from tests.fuzz.program import Program
 from tests.fuzz.runner import Session, disagreements, fuzz
 from tests.fuzz.shrinker import shrink
@@ -82,6 +83,20 @@ def mm_raising_type_error(torch):
 
 def program(*statements: str) -> Program:
     return Program(statements)
+
+
+def test_smallgrad_gives_the_same_answer_twice(torch):
+    """Issue 9 saw outcomes that depend on memory addresses: the same program, run twice
+    in one process, must show the same (checked here even where torch differs). Warnings
+    aside: like torch, smallgrad gives some only once per process."""
+    for index in range(100):
+        program = generate(torch, f"{SEED}-{index}")
+        first, again = run(program.statements, smallgrad), run(program.statements, smallgrad)
+        differences = [difference for difference in compare(program.statements, first, again)
+                       if difference.aspect != "warnings"]
+        if differences:
+            pytest.fail(f"two runs differ ('torch:' is smallgrad's first run): {differences[0]}"
+                        f"\n{program.snippet()}", pytrace=False)
 
 
 def test_torch_agrees_with_itself(torch):
