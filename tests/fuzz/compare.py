@@ -16,13 +16,12 @@ import numpy as np
 from .observer import TORCH_WARNED, Failed, Outcome, Values
 from .program import made_from_numbers
 
-# What can differ, the errors first (past a different error everything differs, so only
-# the error is reported).
+# What can differ. Past a different exception everything differs, so then only the
+# exception is reported.
 ASPECTS = (
-    "only smallgrad raises", "only torch raises", "exception class",
+    "only smallgrad raises", "only torch raises", "exception class", "exception message",
     "value", "grad", "dtype", "shape", "grad dtype", "requires_grad", "is_leaf", "retains_grad",
     "identity", "graph", "grad graph", "grad requires_grad", "version", "warnings",
-    "exception message", "other",
 )
 
 TRIGGERED_INTERNALLY = re.compile(r" \(Triggered internally at [^)]*\)")
