@@ -121,7 +121,7 @@ def test_a_wrong_library_is_caught(torch, fake, statements, aspect):
 def test_random_programs_catch_a_slightly_wrong_multiplication(torch):
     session = fuzz(100, SELF_TEST_SEED, torch, slightly_wrong_mul(torch))
     assert session.findings, "100 programs never noticed that t.mul(x, 2) is off by 0.005%"
-    minimal = next(iter(session.classes().values()))[0].minimal
+    minimal = next(iter(session.classes().values()))[0].minimal  # a value class: the worst
     assert minimal is not None and "t.mul(" in minimal.source()
     assert len(minimal.statements) <= 3, minimal.snippet()
 

@@ -1,6 +1,7 @@
 """`python -m tests.fuzz --programs N --seed S`: which classes of programs disagree?
 
-Prints each class of disagreement (most common first) with one minimal program. With
+Prints each class of disagreement (silently different numbers first, then by how common)
+with one minimal program. With
 `--only SEED-INDEX` it runs just that program (as named in a report) and shrinks it;
 with `--findings FILE` it also puts the summary at the top of FILE (newest run first).
 """

@@ -16,12 +16,13 @@ import numpy as np
 from .observer import TORCH_WARNED, Failed, Outcome, Values
 from .program import made_from_numbers
 
-# What can differ. Past a different exception everything differs, so then only the
-# exception is reported.
+# What can differ, the worst first: silently different numbers, then flags, then wrong
+# code accepted (or right code refused), then graphs, warnings and words. (Past a different
+# exception everything differs, so then only the exception is reported.)
 ASPECTS = (
-    "only smallgrad raises", "only torch raises", "exception class", "exception message",
     "value", "grad", "dtype", "shape", "grad dtype", "requires_grad", "is_leaf", "retains_grad",
-    "identity", "graph", "grad graph", "grad requires_grad", "version", "warnings",
+    "grad requires_grad", "identity", "version", "only torch raises", "only smallgrad raises",
+    "exception class", "graph", "grad graph", "warnings", "exception message",
 )
 
 TRIGGERED_INTERNALLY = re.compile(r" \(Triggered internally at [^)]*\)")

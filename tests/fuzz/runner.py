@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import ModuleType
 
-from .compare import Disagreement, compare
+from .compare import ASPECTS, Disagreement, compare
 from .generator import generate
 from .observer import run
 from .program import Program
@@ -36,11 +36,13 @@ class Session:
         return len({finding.program.seed for finding in self.findings})
 
     def classes(self) -> dict[tuple[str, str], list[Finding]]:
-        """The findings by kind, most common kind first; the shortest program first."""
+        """The findings by kind, the worst aspect first (see compare.ASPECTS), then the
+        most common; in each kind, the shortest program first."""
         grouped: dict[tuple[str, str], list[Finding]] = {}
         for finding in self.findings:
             grouped.setdefault(finding.disagreement.kind, []).append(finding)
-        return dict(sorted(grouped.items(), key=lambda item: -len(item[1])))
+        return dict(sorted(grouped.items(),
+                           key=lambda item: (ASPECTS.index(item[0][0]), -len(item[1]))))
 
 
 def indent(text: str) -> str:
