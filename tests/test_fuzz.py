@@ -168,3 +168,12 @@ def test_the_command_line_prints_each_class_with_a_program(torch, capsys):
     assert printed.startswith("## ") and "of 20 programs disagree" in printed
     assert status == (0 if " 0 of 20 programs" in printed else 1)
     assert status == 0 or "import torch as t" in printed
+
+
+def test_the_shrinker_makes_tensor_literals_smaller():
+    statements = ("a = t.tensor([[0.1, 2.0], [3.0, 4.0]], requires_grad=True)",)
+
+    def needs_a_tensor(program):
+        return "t.tensor(" in program.statements[0]
+
+    assert shrink(Program(statements), needs_a_tensor).statements == ("a = t.tensor(1.0)",)

@@ -15,7 +15,7 @@ from .program import Program
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:/\d+)?(?![\w.])")
 MAX_TRIES = 400  # programs run while shrinking one (each runs under torch and smallgrad)
 MAX_NUMBERS_ONE_BY_ONE = 12  # numbers tried one at a time, if all at once changes the bug
-KEYWORD = re.compile(r", (?:keepdim|alpha|retain_graph|allow_unused|dtype)=[\w.]+")
+KEYWORD = re.compile(r", (?:keepdim|alpha|retain_graph|allow_unused|dtype|requires_grad)=[\w.]+")
 
 
 def shrink(program: Program, still_disagrees: Callable[[Program], bool]) -> Program:
@@ -80,4 +80,40 @@ def simplifications(statement: str) -> list[str]:
                   for m in list(NUMBER.finditer(statement))[:MAX_NUMBERS_ONE_BY_ONE]
                   if plain(m.group()) != m.group()]
     found += [statement[:m.start()] + statement[m.end():] for m in KEYWORD.finditer(statement)]
+    found += smaller_literals(statement)
     return found
+
+
+def smaller_literals(statement: str) -> list[str]:
+    """The statement with its first t.tensor([...]) literal cut down: to its first row
+    (one dimension less), or to a list of just that row."""
+    start = statement.find("t.tensor([")
+    if start < 0:
+        return []
+    start += len("t.tensor(")
+    end = matching_bracket(statement, start)
+    rows = top_level_items(statement[start + 1:end])
+    smaller = [rows[0]] + ([f"[{rows[0]}]"] if len(rows) > 1 else [])
+    return [statement[:start] + literal + statement[end + 1:] for literal in smaller]
+
+
+def matching_bracket(text: str, start: int) -> int:
+    depth = 0
+    for index in range(start, len(text)):
+        depth += {"[": 1, "]": -1}.get(text[index], 0)
+        if depth == 0:
+            return index
+    raise ValueError(f"unbalanced brackets in {text!r}")
+
+
+def top_level_items(text: str) -> list[str]:
+    """'[1, 2], [3, 4]' -> ['[1, 2]', '[3, 4]']: split at the commas outside brackets."""
+    items, depth, current = [], 0, ""
+    for char in text:
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            items.append(current.strip())
+            current = ""
+        else:
+            current += char
+    return [*items, current.strip()]
