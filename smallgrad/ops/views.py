@@ -194,7 +194,7 @@ def check_inplace_target(x: Tensor, name: str, args: tuple) -> None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used "
                                "in an in-place operation.")
     # writing one number everywhere is fine even where elements share memory (expand)
-    fills = name == "zero_" or (name == "fill_" and not isinstance(args[0], Tensor))
+    fills = name in ("zero_", "index_put_") or (name == "fill_" and not isinstance(args[0], Tensor))
     data = x._data
     if not fills and data.size > 1 and any(stride == 0 and size > 1
                          for stride, size in zip(data.strides, data.shape)):
