@@ -174,6 +174,9 @@ AUTOGRAD = [
     "{new}, = t.autograd.grad({grad}.sum(), [{x}], retain_graph=True)",
     "{new}, = t.autograd.grad({grad}.sum(), [{x}], create_graph=True)",
     "{new} = {leaf}.grad", "{leaf}.grad = None", "{leaf}.grad.zero_()",
+    "with t.no_grad():\n    {leaf} -= 0.1 * {leaf}.grad",  # a step of gradient descent
+    "{leaf}.data -= 0.1 * {leaf}.grad", "{leaf}.grad.data.zero_()",
+    "{grad}.sum().backward()",
     "with t.set_grad_enabled(False):\n    {new} = {x}.exp()",
     "{new} = Square.apply({x})", "{new} = Scale.apply({x})", "{x}.detach_()",
     "with t.no_grad():\n    with t.enable_grad():\n        {new} = {x} * 2",
