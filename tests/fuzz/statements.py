@@ -201,6 +201,8 @@ FINALES = [
     "{grad}.backward()",
     "t.autograd.backward([{grad}.sum()])",
     "grads = t.autograd.grad({grad}.sum(), [{grad}, {leaf}], allow_unused=True)",
+    "grads = t.autograd.grad({grad}, [{leaf}], grad_outputs=t.ones_like({grad}))",
+    "{grad}.sum().backward(inputs=[{leaf}])",
     "{new}, = t.autograd.grad({grad}.sum(), [{x}], create_graph=True)\n"
     "{new}.sum().backward()",
 ]
