@@ -350,3 +350,56 @@ def test_calling_a_function_instance(torch):
 x = t.tensor([1.0, 2.0], requires_grad=True)
 y = Square()(x)
 """)
+
+
+# --- found by the fuzzer (tests/fuzz), beyond the issue's list -------------------------------
+def test_double_backward_of_a_square_root_at_negative_zero(torch):
+    assert_agrees(torch, """
+c = t.tensor([0.0, 1.0], requires_grad=True)
+v = t.pow(c * -0.2, 0.5)
+grads = t.autograd.grad(v.sum(), [c], create_graph=True)
+""")
+
+
+def test_setitem_with_a_list_index(torch):
+    assert_agrees(torch, """
+a = t.tensor([[1.0, 1.0, 1.0]], dtype=t.float64)
+v = a + 1
+v[[0, 1]] = 1.0
+""")
+
+
+def test_std_of_a_constant_is_exactly_zero(torch):
+    assert_agrees(torch, """
+x = t.full((2, 3), 0.1, dtype=t.float64)
+s = x.std(1)
+positive = (s > 0).any()
+""")
+
+
+def test_backward_gives_no_numpy_warnings(torch):
+    assert_agrees(torch, """
+a = t.tensor([[1.0, 1.0], [0.0, 1.0]], requires_grad=True)
+v = a ** (a / 3)
+v.sum().backward()
+""")
+
+
+def test_a_saved_tensor_detached_in_place(torch):
+    assert_agrees(torch, """
+a = t.tensor(1.0, requires_grad=True)
+v = a * 2
+w = v.cos()
+v.detach_()
+w.backward()
+""")
+
+
+def test_a_leaf_changed_in_place_after_requires_grad_false(torch):
+    assert_agrees(torch, """
+b = t.tensor(1.0, requires_grad=True)
+v = t.where(b > 0, b, 1.0)
+b.requires_grad = False
+b.sub_(v)
+v.backward()
+""")
