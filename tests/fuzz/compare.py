@@ -25,6 +25,9 @@ ASPECTS = (
     "exception class", "graph", "grad graph", "warnings", "exception message",
 )
 
+CALL = re.compile(r"\.(\w+)\(")  # t.mm( a.sum( -> mm, sum
+GRAD_MODES = ("no_grad", "enable_grad", "set_grad_enabled")
+SETITEM = re.compile(r"\]\s*[-+*/]?= ")
 TRIGGERED_INTERNALLY = re.compile(r" \(Triggered internally at [^)]*\)")
 
 # (relative tolerance, scaled by the largest magnitude of torch's values) per dtype
@@ -82,22 +85,34 @@ def compare_errors(statements, torch: Outcome, smallgrad: Outcome) -> list[Disag
     (torch_index, torch_error), (our_index, our_error) = (torch.error or never,
                                                           smallgrad.error or never)
     if our_index < torch_index:
-        detail = f"{our_error.error}: {our_error.message[:60]}"
+        detail = f"{our_error.error} in {ops_in(statements[our_index])}: {our_error.message[:50]}"
         return [Disagreement("only smallgrad raises", detail, statement(statements, our_index),
                              "no exception", str(our_error))]
     if torch_index < our_index:
-        return [Disagreement("only torch raises", torch_error.error,
-                             statement(statements, torch_index), str(torch_error), "no exception")]
+        detail = f"{torch_error.error} in {ops_in(statements[torch_index])}"
+        return [Disagreement("only torch raises", detail, statement(statements, torch_index),
+                             str(torch_error), "no exception")]
     if torch_error is None:
         return []
-    where = statement(statements, torch_index)
+    where, ops = statement(statements, torch_index), ops_in(statements[torch_index])
     if torch_error.error != our_error.error:
-        return [Disagreement("exception class", f"{torch_error.error} / {our_error.error}",
+        return [Disagreement("exception class", f"{torch_error.error} / {our_error.error} in {ops}",
                              where, str(torch_error), str(our_error))]
     if not same_message(torch_error.message, our_error.message):
-        return [Disagreement("exception message", torch_error.error, where,
+        return [Disagreement("exception message", f"{torch_error.error} in {ops}", where,
                              torch_error.message, our_error.message)]
     return []
+
+
+def ops_in(statement: str) -> str:
+    """What a statement calls, for naming a class: 'mv', 'sum/backward', '[] =', '@'."""
+    calls = [call for call in CALL.findall(statement) if call not in GRAD_MODES]
+    if SETITEM.search(statement):
+        calls.append("[] =")
+    calls += [symbol for symbol in ("+=", "-=", "*=", "/=", "@", "**") if symbol in statement]
+    if not calls:
+        calls = [symbol for symbol in ("+", "-", "*", "/", "[") if symbol in statement]
+    return "/".join(dict.fromkeys(calls)) or "?"
 
 
 def same_message(torch: str, smallgrad: str) -> bool:
