@@ -12,6 +12,7 @@ from typing import Any
 
 from .kinds import (
     boolean,
+    depends_on,
     floating,
     hookable,
     is_leaf_needing_grad,
@@ -74,6 +75,10 @@ class Blanks(dict):
             "grad": lambda: self.choose(lambda t: floating(t) and needs_grad(t)),
             "leaf": lambda: self.choose(is_leaf_needing_grad),
             "hookable": lambda: self.choose(hookable),
+            # {input}, {leaf_input}: what {grad} was computed from (for autograd.grad)
+            "input": lambda: self.choose(lambda t: needs_grad(t) and self.feeds_grad(t)),
+            "leaf_input": lambda: self.choose(
+                lambda t: is_leaf_needing_grad(t) and self.feeds_grad(t)),
             # {exact}: a tensor made from numbers and not changed since (casting a computed
             # float to int would turn a last-bit difference into a difference of 1)
             "exact": lambda: self.choose(self.exact),
@@ -94,6 +99,9 @@ class Blanks(dict):
         if key not in makers:
             raise KeyError(f"unknown blank {{{key}}} in a template")
         return makers[key]()
+
+    def feeds_grad(self, tensor: Any) -> bool:
+        return depends_on(self.pool.tensor(self["grad"]), tensor)
 
     def exact(self, tensor: Any) -> bool:
         names = made_from_numbers(self.pool.statements)

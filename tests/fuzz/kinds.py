@@ -34,3 +34,19 @@ def hookable(tensor: Any) -> bool:
     base or itself was changed in place, so the generator never writes that."""
     return floating(tensor) and tensor.requires_grad and not (
         tensor._is_view() and tensor._version > 0)
+
+
+def depends_on(output: Any, tensor: Any) -> bool:
+    """Does `output`'s graph reach `tensor` (its grad_fn, or a leaf's AccumulateGrad)?"""
+    if output is tensor:
+        return True
+    seen, stack = set(), [output.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node is tensor.grad_fn or getattr(node, "variable", None) is tensor:
+            return True
+        stack.extend(child for child, _ in node.next_functions)
+    return False

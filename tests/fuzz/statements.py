@@ -171,8 +171,8 @@ AUTOGRAD = [
     "{leaf}.requires_grad = False", "{new} = {x}.detach().requires_grad_()",
     "{x}.requires_grad_()", "t.autograd.set_detect_anomaly(True)",
     "with t.no_grad():\n    {new} = {x} * 2", "{grad}.sum().backward(retain_graph=True)",
-    "{new}, = t.autograd.grad({grad}.sum(), [{x}], retain_graph=True)",
-    "{new}, = t.autograd.grad({grad}.sum(), [{x}], create_graph=True)",
+    "{new}, = t.autograd.grad({grad}.sum(), [{input}], retain_graph=True)",
+    "{new}, = t.autograd.grad({grad}.sum(), [{input}], create_graph=True)",
     "{new} = {leaf}.grad", "{leaf}.grad = None", "{leaf}.grad.zero_()",
     "with t.no_grad():\n    {leaf} -= 0.1 * {leaf}.grad",  # a step of gradient descent
     "{leaf}.data -= 0.1 * {leaf}.grad", "{leaf}.grad.data.zero_()",
@@ -189,21 +189,22 @@ FINALES = [
     "loss = {grad}.mean()\nloss.backward(retain_graph=True)\nloss.backward()",
     "loss = ({grad} * {grad}).sum()\nloss.backward()\nloss.backward()",
     "loss = {grad}.sum()\n"
-    "grads = t.autograd.grad(loss, [{leaf}], create_graph=True)\n"
+    "grads = t.autograd.grad(loss, [{leaf_input}], create_graph=True)\n"
     "grads[0].sum().backward()",
     "loss = {grad}.exp().sum()\n"
     "grads = t.autograd.grad(loss, [{leaf}, {grad}], create_graph=True, allow_unused=True)\n"
     "(grads[0] * grads[0]).sum().backward()",
     "{grad}.backward(t.ones_like({grad}))",
     "with t.autograd.detect_anomaly():\n    {grad}.sum().backward()",
-    "{new}, = t.autograd.grad({grad}.sum(), [{x}], retain_graph=True)\n{grad}.sum().backward()",
+    "{new}, = t.autograd.grad({grad}.sum(), [{input}], retain_graph=True)\n"
+    "{grad}.sum().backward()",
     "{grad}.sum().backward(create_graph=True)\n{leaf}.grad.sum().backward()",
     "{grad}.backward()",
     "t.autograd.backward([{grad}.sum()])",
     "grads = t.autograd.grad({grad}.sum(), [{grad}, {leaf}], allow_unused=True)",
     "grads = t.autograd.grad({grad}, [{leaf}], grad_outputs=t.ones_like({grad}))",
     "{grad}.sum().backward(inputs=[{leaf}])",
-    "{new}, = t.autograd.grad({grad}.sum(), [{x}], create_graph=True)\n"
+    "{new}, = t.autograd.grad({grad}.sum(), [{input}], create_graph=True)\n"
     "{new}.sum().backward()",
 ]
 
