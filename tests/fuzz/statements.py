@@ -146,6 +146,8 @@ VIEWS = [
     "{new} = t.unsqueeze({x}, 0)", "{new} = {x}.flatten()", "{new} = {x}.detach()",
     "{new} = {x}.data", "{new} = {x}.contiguous()", "{new} = t.detach({x})",
     "{new} = t.flatten({x})", "{new} = t.permute({x}, ({perm},))", "{new} = {x}.view({x}.shape)",
+    "{new} = [row * 2 for row in {x}]", "{new} = t.stack([row.sum() for row in {x}])",
+    "{new} = list({x})",
 ]
 
 INPLACE = [  # on any tensor: a leaf, a view, a base with views
@@ -204,6 +206,9 @@ FINALES = [
     "grads = t.autograd.grad({grad}.sum(), [{grad}, {leaf}], allow_unused=True)",
     "grads = t.autograd.grad({grad}, [{leaf}], grad_outputs=t.ones_like({grad}))",
     "{grad}.sum().backward(inputs=[{leaf}])",
+    # a training loop, as every course writes one
+    "for step in range(3):\n    loss = ({leaf} * {leaf}).sum()\n    loss.backward()\n"
+    "    with t.no_grad():\n        {leaf} -= 0.1 * {leaf}.grad\n    {leaf}.grad.zero_()",
     "{new}, = t.autograd.grad({grad}.sum(), [{input}], create_graph=True)\n"
     "{new}.sum().backward()",
 ]
