@@ -353,6 +353,20 @@ y = Square()(x)
 
 
 # --- found by the fuzzer (tests/fuzz), beyond the issue's list -------------------------------
+def test_a_training_loop_steps_like_torch(torch):
+    assert_agrees(torch, """
+a = t.tensor(1.0, requires_grad=True)
+steps = []
+for step in range(3):
+    loss = (a * a).sum()
+    loss.backward()
+    with t.no_grad():
+        a -= 1.0 * a.grad
+    a.grad.zero_()
+    steps.append(a.item())
+""")
+
+
 def test_double_backward_of_a_square_root_at_negative_zero(torch):
     assert_agrees(torch, """
 c = t.tensor([0.0, 1.0], requires_grad=True)
