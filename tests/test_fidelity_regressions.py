@@ -417,3 +417,12 @@ b.requires_grad = False
 b.sub_(v)
 v.backward()
 """)
+
+
+def test_iterating_over_a_tensor_unbinds_it(torch):
+    assert_agrees(torch, """
+b = t.tensor([[0.1, 1/3, 2.0], [1.0, -1.0, 0.5]], requires_grad=True)
+rows = [row * 2 for row in b]
+total = t.stack([row.sum() for row in b])
+total.sum().backward()
+""")
