@@ -108,6 +108,11 @@ class Tensor:
             self._view_version = self._version_box[0]
 
     @property
+    def output_nr(self) -> int:
+        """Which output of its grad_fn this tensor is (0 for most ops)."""
+        return self._output_nr
+
+    @property
     def requires_grad(self) -> bool:
         # a view requires grad once its base does, even if made before (as in PyTorch)
         return (self._requires_grad or self.grad_fn is not None
@@ -329,7 +334,7 @@ class Tensor:
     def __iter__(self):
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self._data.shape[0]))
+        return iter(F.unbind(self, 0))  # as PyTorch: one UnbindBackward0 for all the rows
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
@@ -451,6 +456,7 @@ class Tensor:
             raise TypeError('permute() missing 1 required positional arguments: "dims"')
         return F.permute(self, _shape_args(dims))
     def unsqueeze(self, dim): return F.unsqueeze(self, dim)
+    def unbind(self, dim=0): return F.unbind(self, dim)
     def squeeze(self, dim=None): return F.squeeze(self, dim)
 
     @property

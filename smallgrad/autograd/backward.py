@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING
 
+from .._quiet import restore, silence
 from .._warn import warn
 from .engine import backward_steps
 
@@ -42,7 +43,11 @@ def backward(tensors: Tensor | Sequence[Tensor],
                            accumulate_into=inputs)
     if create_graph and not _warned_create_graph:
         _warn_create_graph()
-    run_to_end(steps)
+    token = silence()  # the engine's own sums of grads: inf and nan, silently
+    try:
+        run_to_end(steps)
+    finally:
+        restore(token)
 
 
 _warned_create_graph = False
@@ -66,8 +71,12 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
          allow_unused: bool | None = None) -> tuple[Tensor | None, ...]:
     """d(outputs)/d(inputs), returned rather than stored: no `.grad` is touched."""
     inputs = _as_tuple(inputs)
-    grads = run_to_end(backward_steps(outputs, grad_outputs, retain_graph, create_graph,
-                                      inputs=inputs))
+    steps = backward_steps(outputs, grad_outputs, retain_graph, create_graph, inputs=inputs)
+    token = silence()
+    try:
+        grads = run_to_end(steps)
+    finally:
+        restore(token)
     result = []
     for index, g in enumerate(grads):
         if g is None and not allow_unused:

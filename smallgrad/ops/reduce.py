@@ -146,7 +146,13 @@ def _variance(name: str, data: np.ndarray, dim, keepdim: bool, correction) -> np
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # NumPy's own version of that warning
-        return quiet(np.var, data, dims, None, None, correction, keepdim)
+        variance = quiet(np.var, data, dims, None, None, correction, keepdim)
+    if data.size and np.all(np.isfinite(variance)):
+        # PyTorch's Welford sums give exactly 0 for a constant; NumPy's two passes can leave
+        # a rounding crumb (its mean of 0.1, 0.1, 0.1 is not quite 0.1)
+        constant = np.max(data, dims, keepdims=keepdim) == np.min(data, dims, keepdims=keepdim)
+        variance = np.where(constant, np.zeros((), variance.dtype), variance)
+    return variance
 
 
 def _var_backward(grad: Tensor, x: Tensor, dim, keepdim: bool, correction: float) -> Tensor:

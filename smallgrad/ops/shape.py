@@ -376,6 +376,30 @@ def _is_mask(item: object) -> bool:
     return isinstance(item, np.ndarray) and item.dtype == bool
 
 
+class Unbind(Function):
+    """x.unbind(dim), and what `for row in x` uses: one view per index along dim; the
+    grads of all of them are stacked back (zeros for the ones that got none)"""
+
+    node_name = "UnbindBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        lead = (slice(None),) * dim
+        return tuple(x._data[lead + (i, Ellipsis)] for i in range(x._data.shape[dim]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return stack(grads, ctx.dim), None
+
+
+def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    if x.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    outputs = Unbind.apply(x, _wrap_dim(dim, x.ndim))
+    return tuple(_view_of(o, x) for o in outputs)
+
+
 # --- joining --------------------------------------------------------------------------
 class Cat(Function):
     """join along a dim; each input gets its slice of the grad back"""

@@ -51,6 +51,9 @@ def refresh_view(view: Tensor) -> None:
     if view._made_in_no_grad:
         raise RuntimeError(_NO_GRAD_VIEW.format(
             "its base or another view of its base has been modified inplace"))
+    if view._grad_fn is not None and view._grad_fn._n_outputs > 1:
+        raise RuntimeError(_multi_output_message(
+            view, "its base or another view of its base has been modified inplace"))
     view._view_version = view._version_box[0]
     node = AsStrided(base, view)
     move_retain_grad(view, node, 0)
@@ -62,6 +65,15 @@ _NO_GRAD_VIEW = (
     "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
     "both the view and the inplace either both inside the no_grad block (if you don't want "
     "the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+
+
+def _multi_output_message(view: Tensor, what: str) -> str:
+    """A view made by an op with several outputs (unbind) may not be changed in place."""
+    op = view._grad_fn.name().removesuffix("Backward0")
+    return (f"Output {view._output_nr} of {op} is a view and {what}. This view is the output "
+            "of a function that returns multiple views. Such functions do not allow the "
+            "output views to be modified inplace. You should replace the inplace operation by "
+            "an out-of-place one.")
 
 
 def move_retain_grad(x: Tensor, node: Node, output_nr: int) -> None:
@@ -191,6 +203,8 @@ def check_inplace_target(x: Tensor, name: str, args: tuple) -> None:
         base = x._base
         if base is not None and x._made_in_no_grad and base.requires_grad:
             raise RuntimeError(_NO_GRAD_VIEW.format("is being modified inplace"))
+        if base is not None and x.grad_fn is not None and x.grad_fn._n_outputs > 1:
+            raise RuntimeError(_multi_output_message(x, "is being modified inplace"))
         if base is not None and base.grad_fn is None and base._requires_grad:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used "
                                "in an in-place operation.")
