@@ -8,6 +8,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._common import as_tensor, elementwise, float_data, promoted, quiet, unbroadcast
+from .backward_ops import MulScalar, SubScalar
 
 
 def _true_divide(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -36,7 +37,7 @@ class Add(Function):
     def backward(ctx, grad):
         shape_a, shape_b = ctx.shapes
         need_a, need_b = ctx.needs_input_grad[:2]
-        grad_b = grad if ctx.alpha == 1 else grad * ctx.alpha
+        grad_b = grad if ctx.alpha == 1 else MulScalar.apply(grad, ctx.alpha)
         return (unbroadcast(grad, shape_a) if need_a else None,
                 unbroadcast(grad_b, shape_b) if need_b else None, None)
 
@@ -57,7 +58,7 @@ class Sub(Function):
     def backward(ctx, grad):
         shape_a, shape_b = ctx.shapes
         need_a, need_b = ctx.needs_input_grad[:2]
-        grad_b = -grad if ctx.alpha == 1 else -grad * ctx.alpha
+        grad_b = -grad if ctx.alpha == 1 else MulScalar.apply(-grad, ctx.alpha)
         return (unbroadcast(grad, shape_a) if need_a else None,
                 # negate, then sum (as PyTorch does): a sum of -0.s is 0., so the order shows
                 unbroadcast(grad_b, shape_b) if need_b else None, None)
@@ -116,7 +117,7 @@ class Div(Function):
         b, a = ctx.saved_tensors
         shape_a, shape_b = ctx.shapes
         grad_a = unbroadcast(grad / b, shape_a) if ctx.needs_input_grad[0] else None
-        grad_b = unbroadcast(-grad * a / (b * b), shape_b) if ctx.needs_input_grad[1] else None
+        grad_b = unbroadcast(-grad * ((a / b) / b), shape_b) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
@@ -168,7 +169,7 @@ class Pow(Function):
         n = ctx.n
         if n == 0:  # zeros, as in PyTorch (grad * 0 would give -0. where grad < 0)
             return Tensor._make(np.zeros_like(grad._data)), None
-        return grad * (n * x ** (n - 1)), None
+        return grad * MulScalar.apply(x ** (n - 1), n), None
 
 
 class PowTensor(Function):
@@ -189,10 +190,12 @@ class PowTensor(Function):
         a, b, result = ctx.saved_tensors
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:  # PyTorch's conventions: where b == 0 the grad is 0
-            grad_a = unbroadcast(where(b == 0, 0.0, grad * (b * a ** (b - 1))), a.shape)
+            grad_a = where(b == 0, 0.0, grad * (b * a ** SubScalar.apply(b, 1)))
+            grad_a = unbroadcast(grad_a, a.shape)
         if ctx.needs_input_grad[1]:  # and where a == 0 and b >= 0 the grad for b is 0, not nan
-            safe = where((a == 0) & (b >= 0), 0.0, grad * (result * a.log()))
-            grad_b = unbroadcast(safe, b.shape)
+            base = a if a.dtype is result.dtype else a.to(result.dtype)
+            grad_b = unbroadcast(grad * where((a == 0) & (b >= 0), 0.0, result * base.log()),
+                                 b.shape)
         return grad_a, grad_b
 
 
@@ -212,12 +215,12 @@ class Rpow(Function):
     @staticmethod
     def backward(ctx, grad):
         x, result = ctx.saved_tensors
-        grad_x = grad * (result * ctx.log_c)
+        scale = MulScalar.apply(result, ctx.log_c)
         if ctx.c == 0:  # PyTorch's convention for 0 ** x: the grad is 0 where x >= 0
             from .shape import where
 
-            grad_x = where(x >= 0, 0.0, grad_x)
-        return grad_x, None
+            scale = where(x >= 0, 0.0, scale)
+        return grad * scale, None
 
 
 # --- the functions that Tensor's dunders and smallgrad.* call ------------------------
