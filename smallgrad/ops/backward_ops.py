@@ -166,6 +166,135 @@ class MaskedFill(Function):
         return MaskedFill.apply(grad, ctx.mask, 0), None, None
 
 
+class MaskedFillTensor(Function):
+    """masked_fill(self, mask, value tensor): self: grad.masked_fill(mask, 0);
+    value: grad.masked_select(mask).sum()"""
+
+    node_name = "MaskedFillBackward1"
+
+    @staticmethod
+    def forward(ctx, x, mask, value):
+        ctx.mask = mask
+        return np.where(mask, value._data, x._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        need_x, _, need_value = ctx.needs_input_grad
+        return (MaskedFill.apply(grad, ctx.mask, 0) if need_x else None, None,
+                MaskedSelect.apply(grad, ctx.mask).sum() if need_value else None)
+
+
+class MaskedSelect(Function):
+    """masked_select(self, mask): the elements where mask holds, in a 1-d tensor;
+    self: zeros_like(self).masked_scatter_(mask, grad)"""
+
+    node_name = "MaskedSelectBackward0"
+
+    @staticmethod
+    def forward(ctx, x, mask):
+        ctx.mask = np.broadcast_to(mask, x._data.shape)
+        return x._data[ctx.mask]
+
+    @staticmethod
+    def backward(ctx, grad):
+        zeros = Tensor._make(np.zeros(ctx.mask.shape, grad._data.dtype))
+        return MaskedScatter.apply(zeros, ctx.mask, grad), None
+
+
+class MaskedScatter(Function):
+    """masked_scatter(self, mask, source): source's first elements go where mask holds;
+    self: grad.masked_fill(mask, 0); source: masked_scatter_backward(grad, mask, sizes)
+    (smallgrad: grad.masked_select(mask), where PyTorch has MaskedScatterBackwardBackward0)"""
+
+    node_name = "MaskedScatterBackward0"
+
+    @staticmethod
+    def forward(ctx, x, mask, source):
+        ctx.mask = mask
+        out = x._data.copy()
+        out[mask] = source._data.reshape(-1)[:int(mask.sum())]
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        need_x, _, need_source = ctx.needs_input_grad
+        return (MaskedFill.apply(grad, ctx.mask, 0) if need_x else None, None,
+                MaskedSelect.apply(grad, ctx.mask) if need_source else None)
+
+
+# --- scatter and gather along a dim (max(dim)'s grad) -----------------------------------
+def _along(index: np.ndarray, dim: int) -> tuple:
+    """The NumPy index that reaches out[..., index[i], ...] along `dim`, as scatter does."""
+    grids = list(np.indices(index.shape, sparse=True)) if index.ndim else []
+    if not grids:
+        return (index,) if index.ndim else ()
+    grids[dim] = index
+    return tuple(grids)
+
+
+class Scatter(Function):
+    """scatter(self, dim, index, src): self: grad.scatter(dim, index, 0);
+    src: grad.gather(dim, index)"""
+
+    node_name = "ScatterBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src):
+        ctx.dim, ctx.index = dim, index
+        out = x._data.copy()
+        out[_along(index, dim)] = src._data
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        need_x, _, _, need_src = ctx.needs_input_grad
+        grad_x = None
+        if need_x:
+            grad_x = MaskedFill.apply(grad, _scattered(grad._data.shape, ctx.index, ctx.dim), 0)
+        return grad_x, None, None, Gather.apply(grad, ctx.dim, ctx.index) if need_src else None
+
+
+def _scattered(shape: tuple, index: np.ndarray, dim: int) -> np.ndarray:
+    written = np.zeros(shape, dtype=bool)
+    written[_along(index, dim)] = True
+    return written
+
+
+class Gather(Function):
+    """gather(self, dim, index): self: zeros(self.sizes()).scatter_add_(dim, index, grad)"""
+
+    node_name = "GatherBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, index):
+        ctx.dim, ctx.index, ctx.shape = dim, index, x._data.shape
+        return x._data[_along(index, dim)]
+
+    @staticmethod
+    def backward(ctx, grad):
+        zeros = Tensor._make(np.zeros(ctx.shape, grad._data.dtype))
+        return ScatterAdd.apply(zeros, ctx.dim, ctx.index, grad), None, None
+
+
+class ScatterAdd(Function):
+    """scatter_add(self, dim, index, src): self: grad; src: grad.gather(dim, index)"""
+
+    node_name = "ScatterAddBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src):
+        ctx.dim, ctx.index = dim, index
+        out = x._data.copy()
+        np.add.at(out, _along(index, dim), src._data)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        need_x, _, _, need_src = ctx.needs_input_grad
+        return (grad if need_x else None, None, None,
+                Gather.apply(grad, ctx.dim, ctx.index) if need_src else None)
+
+
 # --- the grads of views: zeros, with the grad written into the viewed part ---------------
 class SelectBackward(Function):
     """select_backward(grad, sizes, dim, index): zeros of `sizes`, grad at `index`;
