@@ -186,8 +186,15 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype=None,
 
 def linspace(start: float, end: float, steps: int, dtype=None,
              requires_grad: bool = False) -> Tensor:
-    data = np.linspace(start, end, steps, dtype=np.float64)
-    return _finish(data.astype(dtypes.to_numpy(dtype) or np.float32), None, requires_grad)
+    # PyTorch's kernel: the first half counts up from start, the second down from end,
+    # in the tensor's own dtype (so linspace(-1, 1, 4) is symmetric, unlike NumPy's)
+    np_dtype = dtypes.to_numpy(dtype) or np.dtype(np.float32)
+    start, end = np_dtype.type(start), np_dtype.type(end)
+    step = (end - start) / np_dtype.type(steps - 1) if steps > 1 else np_dtype.type(0)
+    i = np.arange(steps)
+    data = np.where((i < steps // 2) | (steps == 1), start + step * i.astype(np_dtype),
+                    end - step * (steps - i - 1).astype(np_dtype)).astype(np_dtype)
+    return _finish(data, None, requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:

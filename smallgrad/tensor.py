@@ -22,6 +22,7 @@ from . import dtypes
 from ._printing import tensor_repr
 from .autograd.graph import AccumulateGrad, HookDict, Node, RemovableHandle
 
+_warned_float = [False]  # has float(tensor that requires grad) warned yet?
 _made = [0]  # how many tensors have been made: the engine asks, to know which grads are new
 
 
@@ -91,7 +92,9 @@ class Tensor:
     # --- autograd attributes ----------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
-        return self._requires_grad or self.grad_fn is not None
+        # a view requires grad once its base does, even if made before (as in PyTorch)
+        return (self._requires_grad or self.grad_fn is not None
+                or (self._base is not None and self._base.requires_grad))
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
@@ -314,7 +317,8 @@ class Tensor:
         return bool(self._data.reshape(()))
 
     def __float__(self) -> float:
-        if self.requires_grad:
+        if self.requires_grad and not _warned_float[0]:
+            _warned_float[0] = True  # PyTorch says it once per process
             warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
                           "unexpected behavior.\nConsider using tensor.detach() first.",
                           UserWarning, stacklevel=2)

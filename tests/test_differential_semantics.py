@@ -224,30 +224,25 @@ def test_backward_twice_says_second_time(torch):
     assert "retain_graph=True" in message
 
 
-# Shape mismatches: smallgrad adds the op's name and both shapes to torch's message.
-@pytest.mark.parametrize(("expression", "op"), [
-    ("t.ones(2, 3) + t.ones(3, 2)", "add"),
-    ("t.ones(2, 3) - t.ones(4)", "sub"),
-    ("t.ones(2, 3) * t.ones(2, 2)", "mul"),
-    ("t.ones(3) / t.ones(2)", "div"),
-    ("t.ones(2, 3) @ t.ones(2, 3)", "matmul"),
-    ("t.ones(3) @ t.ones(4)", "matmul"),
-    ("t.ones(2, 3) @ t.ones(4)", "matmul"),
-    ("t.ones(4) @ t.ones(3, 2)", "matmul"),
-    ("t.ones(2, 3, 4) @ t.ones(5, 6)", "matmul"),
-    ("t.ones(2, 3, 4) @ t.ones(2, 5, 6)", "matmul"),
-    ("t.ones(2, 3, 4) @ t.ones(3, 4, 2)", "matmul"),
+# Shape mismatches: torch's message, word for word.
+@pytest.mark.parametrize("expression", [
+    "t.ones(2, 3) + t.ones(3, 2)",
+    "t.ones(2, 3) - t.ones(4)",
+    "t.ones(2, 3) * t.ones(2, 2)",
+    "t.ones(3) / t.ones(2)",
+    "t.ones(2, 3) @ t.ones(2, 3)",
+    "t.ones(3) @ t.ones(4)",
+    "t.ones(2, 3) @ t.ones(4)",
+    "t.ones(4) @ t.ones(3, 2)",
+    "t.ones(2, 3, 4) @ t.ones(5, 6)",
+    "t.ones(2, 3, 4) @ t.ones(2, 5, 6)",
+    "t.ones(2, 3, 4) @ t.ones(3, 4, 2)",
+    "t.mv(t.ones(2, 3), t.ones(2, 3))",
+    "t.bmm(t.ones(2, 3), t.ones(2, 3))",
+    "t.cat([t.tensor(1.), t.tensor(2.)])",
 ])
-def test_shape_mismatch_names_the_op_and_both_shapes(torch, expression, op):
-    message = assert_same_error(lambda t: eval(expression, {"t": t}), torch, prefix=True)
-    assert op in message[message.index(" ("):]
-    assert "[" in message  # the shapes, as lists
-
-
-def test_the_shape_suffix_is_only_added(torch):
-    message = assert_same_error(lambda t: t.ones(2, 3) + t.ones(3, 2), torch, prefix=True)
-    assert message == ("The size of tensor a (3) must match the size of tensor b (2) at "
-                       "non-singleton dimension 1 (add: shapes [2, 3] and [3, 2])")
+def test_shape_mismatch_gives_torchs_message(torch, expression):
+    assert_same_error(lambda t: eval(expression, {"t": t}), torch)
 
 
 # A saved tensor changed in place: the message names the tensor, the op that made it,

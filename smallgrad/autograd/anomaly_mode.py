@@ -70,9 +70,13 @@ def forward_stack() -> list[str]:
 def report_failure(node) -> None:
     """Backward failed in `node`: show where its forward ran, as PyTorch does."""
     stack = getattr(node, "_forward_stack", None)
-    if stack is not None:
-        warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused "
-                      "the error:\n" + "".join(stack), UserWarning, stacklevel=_user_level())
+    if stack is None:
+        message = (f"Error detected in {node.name()}. No forward pass information available. "
+                   "Enable detect anomaly during forward pass for more information.")
+    else:
+        message = (f"Error detected in {node.name()}. Traceback of forward call that caused "
+                   "the error:\n" + "".join(stack))
+    warnings.warn(message, UserWarning, stacklevel=_user_level())
 
 
 def _user_level() -> int:

@@ -48,5 +48,6 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
             raise RuntimeError(
                 f"The differentiated Tensor at index {index} appears to not have been used in "
                 "the graph. Set allow_unused=True if this is the desired behavior.")
-        result.append(g if g is None or create_graph else g.detach())
+        # the very tensor the engine computed (a hook may have seen it too), as PyTorch
+        result.append(g if g is None or create_graph or not g.requires_grad else g.detach())
     return tuple(result)

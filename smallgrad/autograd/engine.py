@@ -233,7 +233,10 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before:
         if is_leaf_end:
             # (a leaf told requires_grad = False after the forward gets nothing)
             if grads[0] is not None and capture is None and node.variable._requires_grad:
+                if node.variable.grad_fn is not None:  # made non-leaf by an in-place op
+                    raise RuntimeError("leaf variable has been moved into the graph interior")
                 before, after = node.accumulate(grads[0], fresh=(node, 0) in fresh,
+                                                create_graph=create_graph,
                                                 keep_before=keep_before)
                 yield AccumulateStep(node, node.variable, before, after)
             continue
@@ -269,8 +272,8 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before:
             if grad is not None:
                 # .grad may keep this very tensor only if the node made it just now,
                 # it owns its memory and it goes nowhere else
+                # (a view of the incoming grad counts, as PyTorch steals it too)
                 is_fresh = (type(nxt) is AccumulateGrad and grad._tid >= mark
-                            and grad._data.base is None
                             and sum(g is grad for g in grad_inputs) == 1)
                 total = _add_to_buffer(buffers, fresh, nxt, slot, grad, is_fresh)
                 yield EdgeStep(node, index, nxt, slot, grad, total, dependencies[nxt] == 1)

@@ -118,8 +118,7 @@ def _modified_message(node: BackwardNode, tensor, expected: int) -> str:
     which = ""
     if owner is not None and not isinstance(owner, AccumulateGrad):
         # PyTorch says "output 0 of Exp" for ExpBackward0, but "of Max1" for MaxBackward1
-        name = owner.name().rsplit("::", 1)[-1]
-        op = re.sub(r"Backward0?$", "", re.sub(r"Backward([1-9]\d*)$", r"\1", name))
+        op = re.sub(r"Backward0?$", "", re.sub(r"Backward([1-9]\d*)$", r"\1", owner.name()))
         which = f", which is output {tensor._output_nr} of {op},"
     return (
         "one of the variables needed for gradient computation has been modified by an "

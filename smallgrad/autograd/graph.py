@@ -117,7 +117,7 @@ class AccumulateGrad(Node):
         hooks = self.variable._hooks  # a leaf keeps its hooks on the tensor itself
         return {0: hooks} if hooks else None
 
-    def accumulate(self, grad: Tensor, *, fresh: bool,
+    def accumulate(self, grad: Tensor, *, fresh: bool, create_graph: bool = False,
                    keep_before: bool = True) -> tuple[Tensor | None, Tensor]:
         """Add `grad` into `variable.grad`; returns (before, after).
 
@@ -126,7 +126,7 @@ class AccumulateGrad(Node):
         stepper can still show them (None when `keep_before` is False). `fresh` says the
         engine made `grad` and nobody else
         holds it, so it can be kept without a copy; otherwise a copy keeps `x.grad` from
-        aliasing another tensor.
+        aliasing another tensor. With `create_graph`, the sum is recorded instead.
         """
         from ..tensor import Tensor
 
@@ -137,15 +137,15 @@ class AccumulateGrad(Node):
                 from ..ops.inplace import Copy
 
                 after = Copy.apply(Tensor._make(np.zeros_like(grad._data)), grad)
-            elif grad._data.strides != var._data.strides and grad._data.ndim > 1:
+            elif grad._data.strides != var._data.strides and grad._data.size > 1:
                 # PyTorch's layout contract: .grad is laid out in memory like the leaf
                 after = Tensor._make(np.empty_like(var._data, dtype=grad._data.dtype))
                 after._data[...] = grad._data
             else:
                 after = grad.detach() if fresh else Tensor._make(grad._data.copy())
-        elif grad.requires_grad or before.requires_grad or not before._data.flags.writeable:
+        elif create_graph or not before._data.flags.writeable:
             after = before + grad  # create_graph=True: out of place, so it is recorded
-        else:
+        else:  # in place, unrecorded, even if .grad has a history of its own (as PyTorch)
             after, before = before, Tensor._make(before._data.copy()) if keep_before else None
             after._data += grad._data
             after._version_box[0] += 1

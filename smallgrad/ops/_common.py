@@ -149,14 +149,15 @@ def torch_layout(result: np.ndarray, *operands: np.ndarray) -> np.ndarray:
 
 
 def broadcast_message(name: str, shape_a: tuple, shape_b: tuple) -> str:
+    """PyTorch's words for two shapes that don't broadcast (`name` is the op, for the rare
+    case no dim is at fault)."""
     ndim = max(len(shape_a), len(shape_b))
     for k in range(1, ndim + 1):
         size_a = shape_a[-k] if k <= len(shape_a) else 1
         size_b = shape_b[-k] if k <= len(shape_b) else 1
         if size_a != size_b and 1 not in (size_a, size_b):
             return (f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) "
-                    f"at non-singleton dimension {ndim - k} ({name}: shapes {list(shape_a)} "
-                    f"and {list(shape_b)})")
+                    f"at non-singleton dimension {ndim - k}")
     return f"{name}: shapes {list(shape_a)} and {list(shape_b)} cannot be broadcast"
 
 
@@ -169,6 +170,14 @@ def float_data(t: Tensor) -> np.ndarray:
     """Functions like exp turn integer input into float32, as PyTorch does."""
     x = t._data
     return x if x.dtype.kind == "f" else x.astype(np.float32)
+
+
+def precise(fn: Callable, x: np.ndarray) -> np.ndarray:
+    """fn(x), rounded once: NumPy's float32 sin/cos/exp/... can be 1 ulp off the correctly
+    rounded value that PyTorch gives, so float32 goes through float64."""
+    if x.dtype == np.float32:
+        return quiet(fn, x.astype(np.float64)).astype(np.float32)
+    return quiet(fn, x)
 
 
 def reduce_dims(dim: int | tuple | list | None, ndim: int) -> tuple[int, ...]:

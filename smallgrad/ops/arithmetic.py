@@ -18,6 +18,8 @@ def _true_divide(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    if x.dtype.kind in "iu" and y.dtype.kind in "iu" and (y < 0).any():
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
     return quiet(np.power, x, y)
 
 

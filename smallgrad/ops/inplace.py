@@ -22,7 +22,7 @@ _UFUNCS = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply, "div_": np.
 
 
 def inplace(x: Tensor, name: str, op: Callable, *args) -> Tensor:
-    check_inplace_target(x, args)
+    check_inplace_target(x, name, args)
     records = _GradState.enabled and (
         x.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args))
     if not records and name in _UFUNCS and len(args) == 1:
@@ -63,7 +63,8 @@ def _in_place_ufunc(x: Tensor, name: str, other: Tensor) -> Tensor:
         dtype = np.dtype(np.float32)
     _check_cast(dtype, x)
     try:
-        _UFUNCS[name](x._data, other._data, out=x._data, casting="unsafe")
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # as PyTorch
+            _UFUNCS[name](x._data, other._data, out=x._data, casting="unsafe")
     except ValueError:
         try:
             shape = np.broadcast_shapes(x.shape, other.shape)
@@ -212,16 +213,24 @@ def setitem(x: Tensor, index: object, value: object) -> None:
         whole = index is Ellipsis or index == slice(None)
         _copy_to(x if whole else getitem(x, index), src)
         return
+    if len(items) == 1 and np.ndim(index_arrays(items[0])) == 0:  # a 0-d mask, or True
+        mask = np.asarray(index_arrays(items[0]), dtype=bool).reshape(1)
+        inplace(x.unsqueeze(0), "index_put_", IndexPut.apply, mask, _same_dtype(src, x))
+        return
     basic = tuple(i if is_basic(i) else slice(None) for i in items)
     target = x if all(i == slice(None) or i is Ellipsis for i in basic) else getitem(x, basic)
     advanced = tuple(index_arrays(i) if not is_basic(i) else slice(None) for i in items)
+    inplace(target, "index_put_", IndexPut.apply,
+            advanced if isinstance(index, tuple) else advanced[0], _same_dtype(src, x))
+
+
+def _same_dtype(src: Tensor, x: Tensor) -> Tensor:
     if src._data.dtype != x._data.dtype:
         raise RuntimeError(
             "Index put requires the source and destination dtypes match, got "
             f"{x.dtype.tensor_type[:-6]} for the destination and "
             f"{src.dtype.tensor_type[:-6]} for the source.")
-    inplace(target, "index_put_", IndexPut.apply,
-            advanced if isinstance(index, tuple) else advanced[0], src)
+    return src
 
 
 def _value_tensor(value: object, like: Tensor) -> Tensor:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from ..autograd.function import Function
@@ -112,27 +110,10 @@ class SqueezeInPlace(Squeeze):
     node_name = "SqueezeBackward4"
 
 
-class _ShapeError(RuntimeError):
-    """Sizes that don't fit; matmul adds both shapes to the message."""
-
-
-def _plain_errors(fn):
-    """mm, mv, dot and bmm called by the user raise a plain RuntimeError."""
-    @functools.wraps(fn)
-    def checked(a: Tensor, b: Tensor) -> Tensor:
-        try:
-            return fn(a, b)
-        except _ShapeError as error:
-            raise RuntimeError(str(error)) from None
-    checked.unchecked = fn  # what matmul calls: it adds the shapes to the message
-    return checked
-
-
 def _type_name(t: Tensor) -> str:
     return t.dtype.tensor_type[:-len("Tensor")]  # "Float", "Double", "Long", ...
 
 
-@_plain_errors
 def mm(a: Tensor, b: Tensor) -> Tensor:
     """matrix @ matrix"""
     if a.ndim != 2:
@@ -140,7 +121,7 @@ def mm(a: Tensor, b: Tensor) -> Tensor:
     if b.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
     if a.shape[1] != b.shape[0]:
-        raise _ShapeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} "
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} "
                           f"and {b.shape[0]}x{b.shape[1]})")
     if a.dtype is not b.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
@@ -148,11 +129,12 @@ def mm(a: Tensor, b: Tensor) -> Tensor:
     return Mm.apply(a, b)
 
 
-@_plain_errors
 def mv(m: Tensor, v: Tensor) -> Tensor:
     """matrix @ vector"""
+    if m.ndim != 2 or v.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {m.ndim}, {v.ndim}")
     if m.shape[1] != v.shape[0]:
-        raise _ShapeError(f"size mismatch, got input ({m.shape[0]}), mat "
+        raise RuntimeError(f"size mismatch, got input ({m.shape[0]}), mat "
                           f"({m.shape[0]}x{m.shape[1]}), vec ({v.shape[0]})")
     if m.dtype is not v.dtype:
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
@@ -160,13 +142,12 @@ def mv(m: Tensor, v: Tensor) -> Tensor:
     return Mv.apply(m, v)
 
 
-@_plain_errors
 def dot(a: Tensor, b: Tensor) -> Tensor:
     """vector · vector"""
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
     if a.shape != b.shape:
-        raise _ShapeError(
+        raise RuntimeError(
             f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] "
             f"to have the same number of elements, but got {a.shape[0]} and {b.shape[0]} "
             "elements respectively")
@@ -176,11 +157,14 @@ def dot(a: Tensor, b: Tensor) -> Tensor:
     return Dot.apply(a, b)
 
 
-@_plain_errors
 def bmm(a: Tensor, b: Tensor) -> Tensor:
     """a batch of matrices @ a batch of matrices"""
+    if a.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if b.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
     if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
-        raise _ShapeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                           f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
     if a.dtype is not b.dtype:
         raise RuntimeError(f"expected scalar type {_type_name(a)} but found {_type_name(b)}")
@@ -190,17 +174,13 @@ def bmm(a: Tensor, b: Tensor) -> Tensor:
 def matmul(a: Tensor, b: Tensor) -> Tensor:
     """a @ b, built from dot, mv, mm and bmm exactly as PyTorch builds it, so that the
     graph has the same nodes (e.g. vector @ matrix is unsqueeze, mm, squeeze_).
-    A shape mismatch gives PyTorch's message, followed by both shapes."""
+    A shape mismatch gives PyTorch's message."""
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError("matmul(): argument 'other' must be Tensor")
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{a.ndim}D and {b.ndim}D")
-    try:
-        return _matmul(a, b)
-    except _ShapeError as error:
-        raise RuntimeError(
-            f"{error} (matmul of shapes {list(a.shape)} and {list(b.shape)})") from None
+    return _matmul(a, b)
 
 
 def _matmul(a: Tensor, b: Tensor) -> Tensor:
@@ -208,15 +188,15 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
 
     dim_a, dim_b = a.ndim, b.ndim
     if dim_a == 1 and dim_b == 1:
-        return dot.unchecked(a, b)
+        return dot(a, b)
     if dim_a == 2 and dim_b == 1:
-        return mv.unchecked(a, b)
+        return mv(a, b)
     if dim_a == 1 and dim_b == 2:
-        out = SqueezeInPlace.apply(mm.unchecked(unsqueeze(a, 0), b), 0)
+        out = SqueezeInPlace.apply(mm(unsqueeze(a, 0), b), 0)
         out._version_box[0] += 1  # PyTorch squeezes in place: the version says so
         return out
     if dim_a == 2 and dim_b == 2:
-        return mm.unchecked(a, b)
+        return mm(a, b)
     if _should_fold(a, b):
         # fold the batch dims of the bigger one into its rows: one mm (or mv) does it all
         swap = dim_b > dim_a
@@ -225,8 +205,8 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
         rows = big.shape[:-1]
         folded = reshape(big, (int(np.prod(rows)), big.shape[-1]))
         if small.ndim == 1:
-            return UnsafeView.apply(mv.unchecked(folded, small), tuple(rows))
-        out = UnsafeView.apply(mm.unchecked(folded, small), (*rows, small.shape[1]))
+            return UnsafeView.apply(mv(folded, small), tuple(rows))
+        out = UnsafeView.apply(mm(folded, small), (*rows, small.shape[1]))
         return _contiguous(transpose(out, -1, -2)) if swap else out
 
     # batched: broadcast the batch dims, flatten them into one, and use bmm
@@ -245,7 +225,7 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
         b3 = unsqueeze(reshape(expand(b, (*batch, m2)), (count, m2)), 2)
     else:
         b3 = reshape(expand(b, (*batch, m2, p)), (count, m2, p))
-    out = bmm.unchecked(a3, b3)
+    out = bmm(a3, b3)
     if dim_b == 1:
         out = squeeze(out, -1)
     shape = (*batch, *([n] if dim_a > 1 else []), *([p] if dim_b > 1 else []))
@@ -275,7 +255,7 @@ def _broadcast_batch(batch_a: tuple, batch_b: tuple) -> tuple:
     b = (1,) * (ndim - len(batch_b)) + tuple(batch_b)
     for i, (size_a, size_b) in enumerate(zip(a, b)):
         if size_a != size_b and 1 not in (size_a, size_b):
-            raise _ShapeError(f"The size of tensor a ({size_a}) must match the size of tensor b "
+            raise RuntimeError(f"The size of tensor a ({size_a}) must match the size of tensor b "
                               f"({size_b}) at non-singleton dimension {i}")
     return tuple(max(size_a, size_b) for size_a, size_b in zip(a, b))
 

@@ -69,7 +69,12 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x._data.shape
-        return np.broadcast_to(x._data, shape)
+        data = x._data
+        lead = len(shape) - data.ndim
+        strides = (0,) * lead + tuple(0 if size == 1 and want != 1 else stride for size, want,
+                                      stride in zip(data.shape, shape[lead:], data.strides))
+        # a writable view, as PyTorch's: x.expand(...).fill_(1) is allowed
+        return np.lib.stride_tricks.as_strided(data, shape, strides, writeable=True)
 
     @staticmethod
     def backward(ctx, grad):
@@ -84,11 +89,11 @@ class Transpose(Function):
     @staticmethod
     def forward(ctx, x, dim0, dim1):
         ctx.dims = dim0, dim1
-        return np.swapaxes(x._data, dim0, dim1)
+        return x._data.view() if dim0 is None else np.swapaxes(x._data, dim0, dim1)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.transpose(*ctx.dims), None, None
+        return (grad if ctx.dims[0] is None else grad.transpose(*ctx.dims)), None, None
 
 
 class T(Function):
@@ -316,6 +321,8 @@ def getitem(x: Tensor, index: object) -> Tensor:
         return Index.apply(unsqueeze(x, 0), np.asarray(items[0]).reshape(1))
     try:
         if isinstance(index, slice):  # a lone slice is always a Slice node, even x[:]
+            if x.ndim == 0:
+                raise IndexError("slice() cannot be applied to a 0-dim tensor.")
             return _view_of(Slice.apply(x, np.index_exp[index]), x)
         return _index(x, items)
     except IndexError as error:
@@ -325,33 +332,51 @@ def getitem(x: Tensor, index: object) -> Tensor:
 def _index(x: Tensor, items: tuple) -> Tensor:
     used = sum(np.ndim(i) if _is_mask(i) else 1 for i in items
                if i is not None and i is not Ellipsis)
+    if x.ndim == 0 and isinstance(items[0], (int, np.integer)) and not isinstance(items[0], bool):
+        raise IndexError(_zero_dim_message(items[0]))
     if used > x.ndim:
         raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
     out, dim, made, picks = x, 0, False, []
+    source = 0  # the dim of x that `item` indexes (for error messages)
     for item in items:
         if item is Ellipsis:
             dim += x.ndim - used
+            source += x.ndim - used
         elif item is None:
             out, dim, made = unsqueeze(out, dim), dim + 1, True
         elif isinstance(item, slice):
             if item.indices(out.shape[dim]) != (0, out.shape[dim], 1):  # a full one: no node
                 out, made = _view_of(Slice.apply(out, (slice(None),) * dim + (item,)), x), True
-            dim += 1
+            dim, source = dim + 1, source + 1
         elif is_basic(item):  # an int
             size = out.shape[dim]
             if not -size <= item < size:
                 raise IndexError(
-                    f"index {item} is out of bounds for dimension {dim} with size {size}")
+                    f"index {item} is out of bounds for dimension {source} with size {size}")
             out, made = _view_of(Select.apply(out, (slice(None),) * dim + (int(item),)), x), True
+            source += 1
         else:  # an array: picked at the end, at the dim it stands for now
+            width = np.ndim(item) if _is_mask(item) else 1
+            if _is_mask(item) and item.shape != out.shape[dim:dim + width]:
+                bad = next(k for k in range(width) if item.shape[k] != out.shape[dim + k])
+                raise IndexError(
+                    f"The shape of the mask {list(item.shape)} at index {bad} does not match "
+                    f"the shape of the indexed tensor {list(out.shape)} at index {dim + bad}")
             picks.append((dim, item))
-            dim += np.ndim(item) if _is_mask(item) else 1
+            dim, source = dim + width, source + width
     if picks:
         full = [slice(None)] * dim
         for at, array in reversed(picks):
             full[at:at + (np.ndim(array) if _is_mask(array) else 1)] = [array]
         return Index.apply(out, full[0] if len(full) == 1 and len(items) == 1 else tuple(full))
     return out if made else _view_of(Alias.apply(x), x)
+
+
+def _zero_dim_message(item: object) -> str:
+    if item == 0:
+        return ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+    return f"index {item} is out of bounds for dimension 0 with size 0"
 
 
 def _is_mask(item: object) -> bool:
@@ -499,7 +524,10 @@ def expand(x: Tensor, shape: tuple) -> Tensor:
 
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     ndim = max(x.ndim, 1)
-    return _view_of(Transpose.apply(x, _wrap_dim(dim0, ndim), _wrap_dim(dim1, ndim)), x)
+    dim0, dim1 = _wrap_dim(dim0, ndim), _wrap_dim(dim1, ndim)
+    if x.ndim == 0:  # a 0-d tensor: transpose(0, -1) is allowed and changes nothing
+        dim0 = dim1 = None
+    return _view_of(Transpose.apply(x, dim0, dim1), x)
 
 
 def t(x: Tensor) -> Tensor:
@@ -553,6 +581,10 @@ def cat(tensors, dim: int = 0) -> Tensor:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
     numbered = [(n, x) for (n, x), skip in zip(enumerate(tensors), _legacy_empty(tensors))
                 if not skip]
+    for position, x in enumerate(tensors):
+        if x.ndim == 0:
+            raise RuntimeError(
+                f"zero-dimensional tensor (at position {position}) cannot be concatenated")
     first = numbered[0][1]
     d = _wrap_dim(dim, first.ndim)
     for number, other in numbered[1:]:

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._common import float_data, quiet
+from ._common import float_data, precise, quiet
 from .backward_ops import MulScalar, Sgn, SigmoidBackward, TanhBackward, ThresholdBackward
 from .shape import where
 
@@ -20,7 +20,7 @@ class Exp(Function):
     @staticmethod
     def forward(ctx, x):
         # np.asarray: a ufunc of a 0-d array gives a NumPy scalar, which in-place ops can't fill
-        result = Tensor._make(np.asarray(quiet(np.exp, float_data(x))))
+        result = Tensor._make(np.asarray(precise(np.exp, float_data(x))))
         ctx.save_for_backward(result)
         return result
 
@@ -38,7 +38,7 @@ class Log(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return quiet(np.log, float_data(x))
+        return precise(np.log, float_data(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -71,7 +71,7 @@ class Sin(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.sin(float_data(x))
+        return precise(np.sin, float_data(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -87,7 +87,7 @@ class Cos(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.cos(float_data(x))
+        return precise(np.cos, float_data(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -102,7 +102,7 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx, x):
-        result = Tensor._make(np.asarray(np.tanh(float_data(x))))
+        result = Tensor._make(np.asarray(precise(np.tanh, float_data(x))))
         ctx.save_for_backward(result)
         return result
 

@@ -176,7 +176,7 @@ def rebase_history(x: Tensor, result: Tensor) -> None:
     bump_version(x)
 
 
-def check_inplace_target(x: Tensor, args: tuple) -> None:
+def check_inplace_target(x: Tensor, name: str, args: tuple) -> None:
     """The errors PyTorch raises before an in-place op writes anything."""
     if _GradState.enabled:
         if x.grad_fn is None and x._requires_grad:
@@ -186,12 +186,17 @@ def check_inplace_target(x: Tensor, args: tuple) -> None:
         if base is not None and base.grad_fn is None and base._requires_grad:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used "
                                "in an in-place operation.")
+    # writing one number everywhere is fine even where elements share memory (expand)
+    fills = name == "zero_" or (name == "fill_" and not isinstance(args[0], Tensor))
     data = x._data
-    if any(stride == 0 and size > 1 for stride, size in zip(data.strides, data.shape)):
+    if not fills and data.size > 1 and any(stride == 0 and size > 1
+                         for stride, size in zip(data.strides, data.shape)):
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to "
             "a single memory location. Please clone() the tensor before performing the "
             "operation.")
+    if name == "fill_":  # its value is read before anything is written
+        return
     for a in args:
         if isinstance(a, Tensor) and a is not x and _partly_overlaps(data, a._data):
             raise RuntimeError(
