@@ -98,8 +98,10 @@ class Mul(Function):
     def backward(ctx, grad):
         b, a = ctx.saved_tensors
         shape_a, shape_b = ctx.shapes
-        grad_a = unbroadcast(grad * b, shape_a) if ctx.needs_input_grad[0] else None
+        # the last input's grad first, as PyTorch's generated code (it decides the order
+        # in which a second backward meets these nodes)
         grad_b = unbroadcast(grad * a, shape_b) if ctx.needs_input_grad[1] else None
+        grad_a = unbroadcast(grad * b, shape_a) if ctx.needs_input_grad[0] else None
         return grad_a, grad_b
 
 
@@ -118,8 +120,10 @@ class Div(Function):
     def backward(ctx, grad):
         b, a = ctx.saved_tensors
         shape_a, shape_b = ctx.shapes
-        grad_a = unbroadcast(grad / b, shape_a) if ctx.needs_input_grad[0] else None
+        # the last input's grad first, as PyTorch's generated code (it decides the order
+        # in which a second backward meets these nodes)
         grad_b = unbroadcast(-grad * ((a / b) / b), shape_b) if ctx.needs_input_grad[1] else None
+        grad_a = unbroadcast(grad / b, shape_a) if ctx.needs_input_grad[0] else None
         return grad_a, grad_b
 
 
@@ -191,13 +195,15 @@ class PowTensor(Function):
 
         a, b, result = ctx.saved_tensors
         grad_a = grad_b = None
-        if ctx.needs_input_grad[0]:  # PyTorch's conventions: where b == 0 the grad is 0
-            grad_a = where(b == 0, 0.0, grad * (b * a ** SubScalar.apply(b, 1)))
-            grad_a = unbroadcast(grad_a, a.shape)
-        if ctx.needs_input_grad[1]:  # and where a == 0 and b >= 0 the grad for b is 0, not nan
+        # the last input's grad first, as PyTorch's generated code (it decides the order
+        # in which a second backward meets these nodes)
+        if ctx.needs_input_grad[1]:  # where a == 0 and b >= 0 the grad for b is 0, not nan
             base = a if a.dtype is result.dtype else a.to(result.dtype)
             grad_b = unbroadcast(grad * where((a == 0) & (b >= 0), 0.0, result * base.log()),
                                  b.shape)
+        if ctx.needs_input_grad[0]:  # and where b == 0 the grad for a is 0
+            grad_a = where(b == 0, 0.0, grad * (b * a ** SubScalar.apply(b, 1)))
+            grad_a = unbroadcast(grad_a, a.shape)
         return grad_a, grad_b
 
 

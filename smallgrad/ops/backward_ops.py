@@ -93,8 +93,8 @@ class TanhBackward(Function):
         """grad_output: tanh_backward(grad, output); output: grad * (-2 * output * grad_output)"""
         grad, y = ctx.saved_tensors
         need_grad, need_y = ctx.needs_input_grad
-        return (TanhBackward.apply(gg, y) if need_grad else None,
-                gg * (MulScalar.apply(y, -2) * grad) if need_y else None)
+        grad_y = gg * (MulScalar.apply(y, -2) * grad) if need_y else None  # the last one first
+        return TanhBackward.apply(gg, y) if need_grad else None, grad_y
 
 
 class SigmoidBackward(Function):
@@ -114,8 +114,8 @@ class SigmoidBackward(Function):
         output: grad * grad_output * (-2 * output + 1)"""
         grad, y = ctx.saved_tensors
         need_grad, need_y = ctx.needs_input_grad
-        return (SigmoidBackward.apply(gg, y) if need_grad else None,
-                gg * grad * AddScalar.apply(MulScalar.apply(y, -2), 1) if need_y else None)
+        grad_y = gg * grad * AddScalar.apply(MulScalar.apply(y, -2), 1) if need_y else None
+        return SigmoidBackward.apply(gg, y) if need_grad else None, grad_y
 
 
 class ThresholdBackward(Function):
@@ -183,8 +183,8 @@ class MaskedFillTensor(Function):
     @staticmethod
     def backward(ctx, grad):
         need_x, _, need_value = ctx.needs_input_grad
-        return (MaskedFill.apply(grad, ctx.mask, 0) if need_x else None, None,
-                MaskedSelect.apply(grad, ctx.mask).sum() if need_value else None)
+        grad_value = MaskedSelect.apply(grad, ctx.mask).sum() if need_value else None
+        return MaskedFill.apply(grad, ctx.mask, 0) if need_x else None, None, grad_value
 
 
 class MaskedSelect(Function):
@@ -221,8 +221,8 @@ class MaskedScatter(Function):
     @staticmethod
     def backward(ctx, grad):
         need_x, _, need_source = ctx.needs_input_grad
-        return (MaskedFill.apply(grad, ctx.mask, 0) if need_x else None, None,
-                MaskedSelect.apply(grad, ctx.mask) if need_source else None)
+        grad_source = MaskedSelect.apply(grad, ctx.mask) if need_source else None
+        return MaskedFill.apply(grad, ctx.mask, 0) if need_x else None, None, grad_source
 
 
 # --- scatter and gather along a dim (max(dim)'s grad) -----------------------------------
@@ -251,10 +251,11 @@ class Scatter(Function):
     @staticmethod
     def backward(ctx, grad):
         need_x, _, _, need_src = ctx.needs_input_grad
+        grad_src = Gather.apply(grad, ctx.dim, ctx.index) if need_src else None
         grad_x = None
         if need_x:
             grad_x = MaskedFill.apply(grad, _scattered(grad._data.shape, ctx.index, ctx.dim), 0)
-        return grad_x, None, None, Gather.apply(grad, ctx.dim, ctx.index) if need_src else None
+        return grad_x, None, None, grad_src
 
 
 def _scattered(shape: tuple, index: np.ndarray, dim: int) -> np.ndarray:
@@ -380,7 +381,7 @@ class SoftmaxBackwardData(Function):
         need_grad, need_s = ctx.needs_input_grad[:2]
         dim = ctx.dim
         grad_s = None
-        if need_s:
+        if need_s:  # the last input's grad first, as PyTorch
             grad_s = (grad * gg - (s * grad).sum(dim, keepdim=True) * gg
                       - grad * (s * gg).sum(dim, keepdim=True))
         return SoftmaxBackwardData.apply(gg, s, dim) if need_grad else None, grad_s, None
@@ -406,6 +407,6 @@ class LogSoftmaxBackwardData(Function):
         grad, y = ctx.saved_tensors
         need_grad, need_y = ctx.needs_input_grad[:2]
         dim = ctx.dim
+        grad_y = -grad.sum(dim, keepdim=True) * y.exp() * gg if need_y else None  # last first
         grad_grad = gg - (gg * y.exp()).sum(dim, keepdim=True) if need_grad else None
-        grad_y = -grad.sum(dim, keepdim=True) * y.exp() * gg if need_y else None
         return grad_grad, grad_y, None

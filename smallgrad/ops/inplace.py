@@ -192,11 +192,11 @@ class IndexPut(Function):
         from .shape import Index
 
         grad_x = grad_value = None
+        if ctx.needs_input_grad[2]:  # the last input's grad first, as PyTorch
+            grad_value = sum_to_shape(Index.apply(grad, ctx.index), ctx.value_shape)
         if ctx.needs_input_grad[0]:
             zeros = Tensor._make(np.zeros(ctx.value_shape, grad._data.dtype))
             grad_x = IndexPut.apply(grad, ctx.index, zeros)
-        if ctx.needs_input_grad[2]:
-            grad_value = sum_to_shape(Index.apply(grad, ctx.index), ctx.value_shape)
         return grad_x, None, grad_value
 
 

@@ -37,10 +37,10 @@ class Mm(Function):
         b, a = ctx.saved_tensors
         a_column_major, b_column_major = ctx.column_major
         grad_a = grad_b = None
+        if ctx.needs_input_grad[1]:  # the last input's grad first, as PyTorch
+            grad_b = grad.t().mm(a).t() if b_column_major else a.t().mm(grad)
         if ctx.needs_input_grad[0]:
             grad_a = b.mm(grad.t()).t() if a_column_major else grad.mm(b.t())
-        if ctx.needs_input_grad[1]:
-            grad_b = grad.t().mm(a).t() if b_column_major else a.t().mm(grad)
         return grad_a, grad_b
 
 
@@ -63,9 +63,9 @@ class Mv(Function):
     @staticmethod
     def backward(ctx, grad):
         v, m = ctx.saved_tensors
+        grad_v = m.t().matmul(grad) if ctx.needs_input_grad[1] else None  # the last one first
         # PyTorch: grad.ger(vec), and ger is grad.reshape(n, 1) * vec
         grad_m = grad.reshape((grad.shape[0], 1)) * v if ctx.needs_input_grad[0] else None
-        grad_v = m.t().matmul(grad) if ctx.needs_input_grad[1] else None
         return grad_m, grad_v
 
 
@@ -99,8 +99,8 @@ class Bmm(Function):
     @staticmethod
     def backward(ctx, grad):
         b, a = ctx.saved_tensors
+        grad_b = bmm(a.transpose(1, 2), grad) if ctx.needs_input_grad[1] else None  # last first
         grad_a = bmm(grad, b.transpose(1, 2)) if ctx.needs_input_grad[0] else None
-        grad_b = bmm(a.transpose(1, 2), grad) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 

@@ -461,8 +461,8 @@ class Where(Function):
         (keep,) = ctx.saved_tensors
         shape_a, shape_b = ctx.shapes
         # 0.0, not grad * 0: that would give -0. where grad < 0, and PyTorch gives 0.
-        return (None, sum_to_shape(where(keep, grad, 0.0), shape_a),
-                sum_to_shape(where(keep, 0.0, grad), shape_b))
+        grad_b = sum_to_shape(where(keep, 0.0, grad), shape_b)  # the last one first, as PyTorch
+        return None, sum_to_shape(where(keep, grad, 0.0), shape_a), grad_b
 
 
 # --- the functions Tensor's methods call ----------------------------------------------
