@@ -178,6 +178,27 @@ class Pow(Function):
         return grad * MulScalar.apply(x ** (n - 1), n), None
 
 
+class PowInPlace(Pow):
+    """x.pow_(n) inside a backward formula (norm's): PyTorch keeps a clone of the old values
+    for pow's backward, so the next order's grad flows through CloneBackward0"""
+
+    node_name = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx, x, n, old):
+        out = Pow.forward(ctx, x, n)
+        ctx.save_for_backward(old[0])  # in a tuple: the clone is no input of this node
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (*Pow.backward(ctx, grad), None)
+
+
+def pow_inplace(x: Tensor, n: float) -> Tensor:
+    return PowInPlace.apply(x, n, (x.clone(),))
+
+
 class PowTensor(Function):
     """d(aᵇ) = b aᵇ⁻¹ da + aᵇ ln(a) db"""
 

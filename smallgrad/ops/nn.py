@@ -63,9 +63,9 @@ class Mv(Function):
     @staticmethod
     def backward(ctx, grad):
         v, m = ctx.saved_tensors
-        grad_v = m.t().matmul(grad) if ctx.needs_input_grad[1] else None  # the last one first
         # PyTorch: grad.ger(vec), and ger is grad.reshape(n, 1) * vec
         grad_m = grad.reshape((grad.shape[0], 1)) * v if ctx.needs_input_grad[0] else None
+        grad_v = m.t().matmul(grad) if ctx.needs_input_grad[1] else None
         return grad_m, grad_v
 
 

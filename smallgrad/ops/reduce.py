@@ -11,6 +11,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
 from ._common import quiet, reduce_dims
+from .arithmetic import pow_inplace
 from .backward_ops import DivScalar, MaskedFill, MaskedFillTensor, MulScalar, Scatter, Sgn
 from .shape import where
 
@@ -271,15 +272,24 @@ class Norm(Function):
             return Sgn.apply(x) * grad, None, None, None
         if p == 2:
             return grad * MaskedFill.apply(x / norm, norm_is_zero, 0), None, None, None
+        # (C++ evaluates the right operand of `a * b` first: so does this, for the same
+        # order of nodes)
         if p == float("inf"):  # the largest |x| share the grad (nan counts as largest)
             size = x.abs()._data
             winners = Tensor._make((size == norm._data) | np.isnan(size))
-            count = winners.sum(dims, keepdim=True)
-            return Sgn.apply(x) * ((grad / count) * winners), None, None, None
+            count = winners.sum(tuple(range(x.ndim)) if dims is None else dims, keepdim=True)
+            shared = (grad / count) * winners
+            return Sgn.apply(x) * shared, None, None, None
         if p < 1:
-            scaled = Sgn.apply(x) * MaskedFill.apply(x.abs() ** (p - 1), x._data == 0, 0)
-            return scaled * grad * norm ** (1 - p), None, None, None
-        scaled = Sgn.apply(x) * x.abs() ** (p - 1) if p < 2 else x * x.abs() ** (p - 2)
+            kept = MaskedFill.apply(pow_inplace(x.abs(), p - 1), x._data == 0, 0)
+            scaled = Sgn.apply(x) * kept
+            power = norm ** (1 - p)
+            return scaled * grad * power, None, None, None
+        if p < 2:
+            power = pow_inplace(x.abs(), p - 1)
+            scaled = Sgn.apply(x) * power
+        else:
+            scaled = x * pow_inplace(x.abs(), p - 2)
         scale = MaskedFill.apply(grad / norm ** (p - 1), norm_is_zero, 0)
         return scaled * scale, None, None, None
 
