@@ -216,7 +216,7 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before:
                     continue
                 hooks = node.tensor_hooks(slot)
                 for hook in hooks:
-                    new = _call_hook(hook, grad, create_graph)
+                    new = _call_hook(node, hook, grad, create_graph)
                     yield HookStep(node, slot, hook, grad, grad if new is None else new)
                     grad = grad if new is None else new
                 target = node.retain_grad_target(slot)
@@ -353,12 +353,20 @@ def _add_to_buffer(buffers, fresh, node, slot, grad, is_fresh) -> Tensor:
     return total
 
 
-def _call_hook(hook: Callable, grad: Tensor, create_graph: bool):
+def _call_hook(node: Node, hook: Callable, grad: Tensor, create_graph: bool):
     prev, _GradState.enabled = _GradState.enabled, create_graph
     try:
-        new = hook(grad)
+        new = _checked_hook_result(hook, grad, hook(grad))
+    except Exception:
+        if _AnomalyState.enabled:
+            report_failure(node)  # a hook fails inside its node, as far as PyTorch says
+        raise
     finally:
         _GradState.enabled = prev
+    return new
+
+
+def _checked_hook_result(hook: Callable, grad: Tensor, new):
     if new is not None and not isinstance(new, Tensor):
         raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
     if new is not None and new.shape != grad.shape:

@@ -138,7 +138,12 @@ class Copy(Function):
         try:
             values = np.broadcast_to(src._data, x._data.shape)
         except ValueError:
-            raise RuntimeError(broadcast_message("copy_", x.shape, src.shape)) from None
+            try:  # it broadcasts, but to a bigger shape than x's
+                shape = np.broadcast_shapes(x._data.shape, src._data.shape)
+            except ValueError:
+                raise RuntimeError(broadcast_message("copy_", x.shape, src.shape)) from None
+            raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast "
+                               f"shape {list(shape)}") from None
         ctx.src_shape = src._data.shape
         return values.astype(x._data.dtype)
 
@@ -176,6 +181,10 @@ class IndexPut(Function):
     @staticmethod
     def forward(ctx, x, index, value):
         ctx.index, ctx.value_shape = index, value._data.shape
+        used = sum(np.ndim(i) if isinstance(i, np.ndarray) and i.dtype == np.bool_ else 1
+                   for i in (index if isinstance(index, tuple) else (index,)))
+        if used > x._data.ndim:
+            raise IndexError(f"too many indices for tensor of dimension {x._data.ndim}")
         out = x._data.copy()
         try:
             out[index] = value._data
@@ -250,8 +259,6 @@ def _copy_to(dst: Tensor, src: Tensor) -> None:
         dst.fill_(src)
     else:
         shape = list(src.shape)
-        while shape and shape[0] == 1:  # leading 1s go first (a view), then expand
+        while shape and shape[0] == 1:  # leading 1s go first (always a view), then expand
             shape.pop(0)
-        if len(shape) != src.ndim:
-            src = src.view(tuple(shape))
-        dst.copy_(src.expand(dst.shape))
+        dst.copy_(src.view(tuple(shape)).expand(dst.shape))

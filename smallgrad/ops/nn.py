@@ -131,6 +131,8 @@ def mm(a: Tensor, b: Tensor) -> Tensor:
 
 def mv(m: Tensor, v: Tensor) -> Tensor:
     """matrix @ vector"""
+    if m.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     if m.ndim != 2 or v.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {m.ndim}, {v.ndim}")
     if m.shape[1] != v.shape[0]:

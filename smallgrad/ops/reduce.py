@@ -83,7 +83,7 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.shape = x._data.shape
-        return np.mean(x._data, dtype=x._data.dtype)
+        return quiet(np.mean, x._data) if x._data.size else np.array(np.nan, x._data.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -98,7 +98,10 @@ class MeanDim(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
-        return _row_major(np.mean(x._data, axis=dims, keepdims=keepdim, dtype=x._data.dtype))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an empty mean is nan, silently
+            mean = np.mean(x._data, axis=dims, keepdims=keepdim, dtype=x._data.dtype)
+        return _row_major(mean)
 
     @staticmethod
     def backward(ctx, grad):
@@ -145,7 +148,7 @@ class Std(Function):
 
 def _variance(name: str, data: np.ndarray, dim, keepdim: bool, correction) -> np.ndarray:
     dims = reduce_dims(dim, data.ndim)
-    if data.size and int(np.prod([data.shape[d] for d in dims])) - correction <= 0:
+    if int(np.prod([data.shape[d] for d in dims])) - correction <= 0:
         warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
                       "less than the reduction factor (input numel divided by output numel).",
                       UserWarning, stacklevel=5)
@@ -328,15 +331,20 @@ def mean(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     return MeanDim.apply(x, reduce_dims(dim, x._data.ndim), keepdim)
 
 
+def _check_float_var(x: Tensor) -> None:
+    if x._data.dtype.kind != "f":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+
+
 def var(x: Tensor, dim=None, keepdim: bool = False, correction: int = 1) -> Tensor:
-    _check_float("var", x)
+    _check_float_var(x)
     if dim is not None:
         reduce_dims(dim, x._data.ndim)  # a dim out of range raises here, before forward
     return Var.apply(x, dim, keepdim, correction)
 
 
 def std(x: Tensor, dim=None, keepdim: bool = False, correction: int = 1) -> Tensor:
-    _check_float("std", x)
+    _check_float_var(x)
     if dim is not None:
         reduce_dims(dim, x._data.ndim)
     return Std.apply(x, dim, keepdim, correction)
@@ -363,6 +371,9 @@ def min(x: Tensor, dim=None, keepdim: bool = False):
 
 def argmax(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     if dim is None:
+        if x._data.size == 0:
+            raise IndexError(
+                "argmax(): Expected reduction dim to be specified for input.numel() == 0.")
         return Tensor._make(np.asarray(np.argmax(x._data), dtype=np.int64))
     if x._data.ndim == 0:
         _wrap_dim(dim, 0)  # PyTorch's IndexError for a dim other than 0 or -1
@@ -372,7 +383,9 @@ def argmax(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 
 def norm(x: Tensor, p=2, dim=None, keepdim: bool = False) -> Tensor:
-    _check_float("linalg.vector_norm", x)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {x.dtype.tensor_type[:-6]}")
     if p == "fro":  # the Frobenius norm is the 2-norm of all the elements
         p = 2
     dims = None if dim is None else reduce_dims(dim, x._data.ndim)  # None: PyTorch's dim=[]

@@ -332,7 +332,8 @@ def getitem(x: Tensor, index: object) -> Tensor:
 def _index(x: Tensor, items: tuple) -> Tensor:
     used = sum(np.ndim(i) if _is_mask(i) else 1 for i in items
                if i is not None and i is not Ellipsis)
-    if x.ndim == 0 and isinstance(items[0], (int, np.integer)) and not isinstance(items[0], bool):
+    if (x.ndim == 0 and items and isinstance(items[0], (int, np.integer))
+            and not isinstance(items[0], bool)):
         raise IndexError(_zero_dim_message(items[0]))
     if used > x.ndim:
         raise IndexError(f"too many indices for tensor of dimension {x.ndim}")

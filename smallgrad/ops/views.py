@@ -77,8 +77,10 @@ def move_retain_grad(x: Tensor, node: Node, output_nr: int) -> None:
         node._retain_grad[output_nr] = ref
 
 
-def positions_in_base(base: np.ndarray, view: np.ndarray) -> tuple[np.ndarray, ...]:
+def positions_in_base(base: np.ndarray, view: np.ndarray) -> tuple:
     """For each element of `view` (memory shared with `base`): its index in base."""
+    if base.ndim == 0:  # a view of a 0-d tensor is that one number, with dims of size 1
+        return (None,) * view.ndim
     start = base.__array_interface__["data"][0]
 
     def memory_index(a: np.ndarray) -> np.ndarray:  # where each element is, in items
@@ -195,8 +197,8 @@ def check_inplace_target(x: Tensor, name: str, args: tuple) -> None:
             "unsupported operation: more than one element of the written-to tensor refers to "
             "a single memory location. Please clone() the tensor before performing the "
             "operation.")
-    if name == "fill_":  # its value is read before anything is written
-        return
+    if name == "fill_" or (name == "copy_" and _same_elements(data, args[0]._data)):
+        return  # fill_ reads its value first; a copy onto itself changes nothing
     for a in args:
         if isinstance(a, Tensor) and a is not x and _partly_overlaps(data, a._data):
             raise RuntimeError(
@@ -209,6 +211,9 @@ def _partly_overlaps(out: np.ndarray, other: np.ndarray) -> bool:
     """Do they share memory without being the very same elements in the same order?"""
     if not np.may_share_memory(out, other):
         return False
-    same = (out.__array_interface__["data"][0] == other.__array_interface__["data"][0]
-            and out.shape == other.shape and out.strides == other.strides)
-    return not same and np.shares_memory(out, other)
+    return not _same_elements(out, other) and np.shares_memory(out, other)
+
+
+def _same_elements(a: np.ndarray, b: np.ndarray) -> bool:
+    return (a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+            and a.shape == b.shape and a.strides == b.strides)
