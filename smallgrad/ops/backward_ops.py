@@ -13,7 +13,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._common import as_tensor, elementwise
+from ._common import as_tensor, elementwise, quiet
 
 
 # --- a tensor and a C++ number (not a Python number: that is MulBackward0) --------------
@@ -25,11 +25,15 @@ class MulScalar(Function):
     @staticmethod
     def forward(ctx, x, c):
         ctx.c = c
-        return elementwise("mul", np.multiply, x, as_tensor(c, x))
+        return elementwise("mul", _multiply, x, as_tensor(c, x))
 
     @staticmethod
     def backward(ctx, grad):
         return MulScalar.apply(grad, ctx.c), None
+
+
+def _multiply(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return quiet(np.multiply, x, y)  # inf * 0 is nan, silently, as in PyTorch
 
 
 class DivScalar(Function):
