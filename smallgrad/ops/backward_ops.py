@@ -9,6 +9,8 @@ them: forward and backward side by side, the docstring gives PyTorch's formula.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -25,15 +27,17 @@ class MulScalar(Function):
     @staticmethod
     def forward(ctx, x, c):
         ctx.c = c
-        return elementwise("mul", _multiply, x, as_tensor(c, x))
+        # only 0 or ±inf can make inf * 0 (numpy would warn, PyTorch is silent)
+        multiply = _quiet_multiply if c == 0 or not math.isfinite(c) else np.multiply
+        return elementwise("mul", multiply, x, as_tensor(c, x))
 
     @staticmethod
     def backward(ctx, grad):
         return MulScalar.apply(grad, ctx.c), None
 
 
-def _multiply(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return quiet(np.multiply, x, y)  # inf * 0 is nan, silently, as in PyTorch
+def _quiet_multiply(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return quiet(np.multiply, x, y)
 
 
 class DivScalar(Function):
