@@ -51,6 +51,22 @@ def load_engines() -> dict:
     return loaded
 
 
+def load_baseline(revision: str):
+    """smallgrad as it was at a git revision, imported as its own package, so that a change
+    can be timed against the code before it in the same run (interleaved, like the rest)."""
+    import subprocess
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="smallgrad-baseline-"))
+    repo = Path(__file__).resolve().parent.parent
+    archive = subprocess.run(["git", "-C", str(repo), "archive", revision, "smallgrad"],
+                             check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
+    (root / "smallgrad").rename(root / "smallgrad_baseline")
+    sys.path.insert(0, str(root))
+    return importlib.import_module("smallgrad_baseline")
+
+
 def time_workload(workload: str, engines: dict, iterations: int, rounds: int) -> dict:
     """Seconds per iteration, median over rounds; or the error that stopped an engine."""
     runners, results = {}, {}
@@ -124,8 +140,12 @@ def ratio(value, base) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few rounds: a smoke test")
+    parser.add_argument("--baseline", metavar="REV",
+                        help="also time smallgrad as of git revision REV, side by side")
     args = parser.parse_args()
     engines = load_engines()
+    if args.baseline:
+        engines[f"smallgrad@{args.baseline}"] = load_baseline(args.baseline)
     plan = QUICK_PLAN if args.quick else PLAN
 
     lines = [
@@ -158,7 +178,7 @@ def main() -> None:
 
     text = "\n".join(lines)
     print(text)
-    if not args.quick:
+    if not args.quick and not args.baseline:  # a comparison run is not the quoted one
         RESULTS.write_text("# Benchmark results\n\n`make bench` wrote this.\n\n" + text + "\n")
         print(f"\n(saved to {RESULTS})")
 
