@@ -155,10 +155,20 @@ CASES = {
     "zero_": (_zero, [(3,)], {}),
 }
 
-# Still different, on purpose of nobody: x[1] = y goes through CopySlices, whose backward
-# (views.py) is not yet PyTorch's (torch: CopySlices -> CopyBackwards, and the view's grad
-# CloneBackward0 -> AsStridedBackward0).
-KNOWN_DIFFERENT = {"x[1] = y": (_set_basic, [(3, 2), (2,)], {})}
+def _mul_in_place(t, x, y):
+    z = x * 1
+    z.mul_(y)
+    return z
+
+
+# Still different (not backward formulas: the in-place machinery). x[1] = y goes through
+# CopySlices, whose backward (views.py) is not yet PyTorch's (torch: CopySlices ->
+# CopyBackwards, and the view's grad CloneBackward0 -> AsStridedBackward0). An in-place
+# op whose formula needs the old self (z.mul_(y), z.div_(y)): PyTorch saves a clone of
+# it, so y's grad reaches z's old history through CloneBackward0; smallgrad saves the old
+# values with z's old history directly.
+KNOWN_DIFFERENT = {"x[1] = y": (_set_basic, [(3, 2), (2,)], {}),
+                   "z.mul_(y)": (_mul_in_place, [(3,), (3,)], {})}
 
 
 def graph(root, leaves: list) -> list | None:
