@@ -154,7 +154,8 @@ class Sgn(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return np.sign(x._data)
+        data = x._data  # PyTorch's (0 < x) - (x < 0): sgn(nan) is 0, sgn(-0.) is 0.
+        return np.subtract(data > 0, data < 0, dtype=data.dtype)
 
     @staticmethod
     def backward(ctx, grad):
