@@ -293,3 +293,29 @@ def test_the_issue_programs_second_order_zeros(torch) -> None:
             else:
                 outcomes.append((False, g.is_leaf))
         assert outcomes[0] == outcomes[1], name
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_first_order_kernels_bit_for_bit(torch, dtype: str) -> None:
+    """The fused kernels' first order, given the same inputs, is PyTorch's to the last bit:
+    tanh_backward rounds 1 - y² once (an FMA), sigmoid_backward is (g * (1 - y)) * y,
+    threshold_backward keeps nan's grad; sgn (abs's grad) is 0 at nan and at -0."""
+    from smallgrad.ops.backward_ops import Sgn, SigmoidBackward, TanhBackward, ThresholdBackward
+
+    rng = np.random.default_rng(7)
+    y = np.tanh(rng.standard_normal(10007) * 2).astype(dtype)
+    y[:3] = [np.nan, -0.0, 0.0]
+    grad = rng.standard_normal(10007).astype(dtype)
+    g, out = smallgrad.tensor(grad), smallgrad.tensor(y)
+    tg, tout = torch.tensor(grad), torch.tensor(y)
+    pairs = {
+        "tanh_backward": (TanhBackward.apply(g, out), torch.ops.aten.tanh_backward(tg, tout)),
+        "sigmoid_backward": (SigmoidBackward.apply(g, out),
+                             torch.ops.aten.sigmoid_backward(tg, tout)),
+        "threshold_backward": (ThresholdBackward.apply(g, out, 0),
+                               torch.ops.aten.threshold_backward(tg, tout, 0)),
+        "sgn": (Sgn.apply(out), tout.sgn()),
+    }
+    for name, (mine, theirs) in pairs.items():
+        np.testing.assert_array_equal(mine.numpy(), theirs.numpy(), err_msg=name)
+        assert np.array_equal(np.signbit(mine.numpy()), np.signbit(theirs.numpy())), name

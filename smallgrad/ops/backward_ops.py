@@ -90,11 +90,7 @@ class TanhBackward(Function):
     @staticmethod
     def forward(ctx, grad, y):
         ctx.save_for_backward(grad, y)
-        g, out = grad._data, y._data
-        if out.dtype == np.float32:  # PyTorch's kernel rounds 1 - y² once (a fused multiply-add)
-            wide = out.astype(np.float64)
-            return g * (1 - wide * wide).astype(np.float32)
-        return g * (out.dtype.type(1) - out * out)
+        return grad._data * _one_minus_square(y._data)
 
     @staticmethod
     def backward(ctx, gg):
@@ -103,6 +99,22 @@ class TanhBackward(Function):
         need_grad, need_y = ctx.needs_input_grad
         grad_y = gg * (MulScalar.apply(y, -2) * grad) if need_y else None  # the last one first
         return TanhBackward.apply(gg, y) if need_grad else None, grad_y
+
+
+def _one_minus_square(y: np.ndarray) -> np.ndarray:
+    """1 - y², rounded once, as PyTorch's kernel computes it (a fused multiply-add)."""
+    if y.dtype == np.float32:  # float64 holds y² exactly
+        wide = y.astype(np.float64)
+        return (1 - wide * wide).astype(np.float32)
+    if y.dtype != np.float64:
+        return 1 - y * y
+    square = y * y  # and its rounding error, exactly (Dekker's product of split halves)
+    scaled = 134217729.0 * y  # 2**27 + 1
+    high = scaled - (scaled - y)
+    low = y - high
+    error = ((high * high - square) + 2 * high * low) + low * low
+    rest = 1 - square
+    return rest + (((1 - rest) - square) - error)
 
 
 class SigmoidBackward(Function):
