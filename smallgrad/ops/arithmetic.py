@@ -122,7 +122,10 @@ class Div(Function):
         shape_a, shape_b = ctx.shapes
         # the last input's grad first, as PyTorch's generated code (it decides the order
         # in which a second backward meets these nodes)
-        grad_b = unbroadcast(-grad * ((a / b) / b), shape_b) if ctx.needs_input_grad[1] else None
+        grad_b = None
+        if ctx.needs_input_grad[1]:  # -grad * ((a / b) / b), right operand first as in C++
+            quotient = (a / b) / b
+            grad_b = unbroadcast(-grad * quotient, shape_b)
         grad_a = unbroadcast(grad / b, shape_a) if ctx.needs_input_grad[0] else None
         return grad_a, grad_b
 
@@ -155,7 +158,8 @@ class Reciprocal(Function):
     @staticmethod
     def backward(ctx, grad):
         (result,) = ctx.saved_tensors
-        return -grad * (result * result)
+        square = result * result  # PyTorch: -grad * (result * result), right operand first
+        return -grad * square
 
 
 class Pow(Function):

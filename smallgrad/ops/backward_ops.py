@@ -97,8 +97,8 @@ class TanhBackward(Function):
         """grad_output: tanh_backward(grad, output); output: grad * (-2 * output * grad_output)"""
         grad, y = ctx.saved_tensors
         need_grad, need_y = ctx.needs_input_grad
-        grad_y = gg * (MulScalar.apply(y, -2) * grad) if need_y else None  # the last one first
-        return TanhBackward.apply(gg, y) if need_grad else None, grad_y
+        grad_grad = TanhBackward.apply(gg, y) if need_grad else None
+        return grad_grad, gg * (MulScalar.apply(y, -2) * grad) if need_y else None
 
 
 def _one_minus_square(y: np.ndarray) -> np.ndarray:
@@ -134,8 +134,12 @@ class SigmoidBackward(Function):
         output: grad * grad_output * (-2 * output + 1)"""
         grad, y = ctx.saved_tensors
         need_grad, need_y = ctx.needs_input_grad
-        grad_y = gg * grad * AddScalar.apply(MulScalar.apply(y, -2), 1) if need_y else None
-        return SigmoidBackward.apply(gg, y) if need_grad else None, grad_y
+        grad_grad = SigmoidBackward.apply(gg, y) if need_grad else None
+        grad_y = None
+        if need_y:  # right operand first, as C++ evaluates it
+            slope = AddScalar.apply(MulScalar.apply(y, -2), 1)
+            grad_y = gg * grad * slope
+        return grad_grad, grad_y
 
 
 class ThresholdBackward(Function):
@@ -401,11 +405,13 @@ class SoftmaxBackwardData(Function):
         grad, s = ctx.saved_tensors
         need_grad, need_s = ctx.needs_input_grad[:2]
         dim = ctx.dim
+        grad_grad = SoftmaxBackwardData.apply(gg, s, dim) if need_grad else None
         grad_s = None
-        if need_s:  # the last input's grad first, as PyTorch
-            grad_s = (grad * gg - (s * grad).sum(dim, keepdim=True) * gg
-                      - grad * (s * gg).sum(dim, keepdim=True))
-        return SoftmaxBackwardData.apply(gg, s, dim) if need_grad else None, grad_s, None
+        if need_s:  # right operands first, as C++ evaluates them
+            third = grad * (s * gg).sum(dim, keepdim=True)
+            second = (s * grad).sum(dim, keepdim=True) * gg
+            grad_s = grad * gg - second - third
+        return grad_grad, grad_s, None
 
 
 class LogSoftmaxBackwardData(Function):
@@ -428,6 +434,9 @@ class LogSoftmaxBackwardData(Function):
         grad, y = ctx.saved_tensors
         need_grad, need_y = ctx.needs_input_grad[:2]
         dim = ctx.dim
-        grad_y = -grad.sum(dim, keepdim=True) * y.exp() * gg if need_y else None  # last first
         grad_grad = gg - (gg * y.exp()).sum(dim, keepdim=True) if need_grad else None
+        grad_y = None
+        if need_y:  # right operands first, as C++ evaluates them
+            e = y.exp()
+            grad_y = -grad.sum(dim, keepdim=True) * e * gg
         return grad_grad, grad_y, None

@@ -164,14 +164,15 @@ def _var_backward(grad: Tensor, x: Tensor, dim, keepdim: bool, correction: float
         dof = x.numel() - correction
         if dof <= 0:
             return grad * where(x == x.mean(), float("nan"), float("inf"))
-        return MulScalar.apply(grad, 2.0 / dof) * (x - x.mean())
+        centered = x - x.mean()  # C++ evaluates the right operand first
+        return MulScalar.apply(grad, 2.0 / dof) * centered
     dims = reduce_dims(dim, x.ndim)
     if not keepdim and x.ndim > 1:
         for d in dims:
             grad = grad.unsqueeze(d)
     dof = int(np.prod([x.shape[d] for d in dims])) - correction
-    scale = 2.0 / dof if dof else float("inf")
-    return MulScalar.apply(grad, scale) * (x - x.mean(dims, keepdim=True))
+    centered = x - x.mean(dims, keepdim=True)  # C++ evaluates the right operand first
+    return MulScalar.apply(grad, 2.0 / dof if dof else float("inf")) * centered
 
 
 class MaxAll(Function):
