@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING
 
@@ -28,8 +29,25 @@ def backward(tensors: Tensor | Sequence[Tensor],
     if inputs is not None:
         raise NotImplementedError("smallgrad's backward() has no `inputs=`; "
                                   "use autograd.grad(outputs, inputs) instead")
-    run_to_end(backward_steps(tensors, grad_tensors, retain_graph, create_graph,
-                              keep_before=False))
+    steps = backward_steps(tensors, grad_tensors, retain_graph, create_graph, keep_before=False)
+    if create_graph and not _warned_create_graph:
+        _warn_create_graph()
+    run_to_end(steps)
+
+
+_warned_create_graph = False
+
+
+def _warn_create_graph() -> None:
+    """PyTorch's engine says this once per process."""
+    global _warned_create_graph
+    _warned_create_graph = True
+    warnings.warn(
+        "Using backward() with create_graph=True will create a reference cycle between the "
+        "parameter and its gradient which can cause a memory leak. We recommend using "
+        "autograd.grad when creating the graph to avoid this. If you have to use this "
+        "function, make sure to reset the .grad fields of your parameters to None after use "
+        "to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
 
 
 def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],

@@ -194,7 +194,7 @@ def check_inplace_target(x: Tensor, name: str, args: tuple) -> None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used "
                                "in an in-place operation.")
     # writing one number everywhere is fine even where elements share memory (expand)
-    fills = name == "zero_" or (name == "fill_" and not isinstance(args[0], Tensor))
+    fills = name in ("zero_", "index_put_") or (name == "fill_" and not isinstance(args[0], Tensor))
     data = x._data
     if not fills and data.size > 1 and any(stride == 0 and size > 1
                          for stride, size in zip(data.strides, data.shape)):
@@ -213,10 +213,30 @@ def check_inplace_target(x: Tensor, name: str, args: tuple) -> None:
 
 
 def _partly_overlaps(out: np.ndarray, other: np.ndarray) -> bool:
-    """Do they share memory without being the very same elements in the same order?"""
-    if not np.may_share_memory(out, other):
+    """PyTorch's get_overlap_status: only two dense tensors can be told apart ("too hard"
+    otherwise, and allowed); they overlap partly if their memory ranges meet but they are
+    not the very same elements in the same order."""
+    if not out.size or not other.size or not np.may_share_memory(out, other):
         return False
-    return not _same_elements(out, other) and np.shares_memory(out, other)
+    if not (_dense(out) and _dense(other)):
+        return False
+    start_a, start_b = out.__array_interface__["data"][0], other.__array_interface__["data"][0]
+    end_a, end_b = start_a + out.nbytes, start_b + other.nbytes
+    if start_a == start_b and end_a == end_b:
+        return out.strides != other.strides
+    return start_a < end_b and start_b < end_a
+
+
+def _dense(a: np.ndarray) -> bool:
+    """Do a's elements fill one block of memory, with no gaps and no repeats (in some
+    order of its dims)? PyTorch's is_non_overlapping_and_dense."""
+    dims = sorted((abs(stride), size) for size, stride in zip(a.shape, a.strides) if size != 1)
+    expected = a.itemsize
+    for stride, size in dims:
+        if stride != expected:
+            return False
+        expected *= size
+    return True
 
 
 def _same_elements(a: np.ndarray, b: np.ndarray) -> bool:

@@ -3,12 +3,13 @@
 - The highlighted edge moves with each click of "next ▶", one edge at a time, and it is the
   edge that the same stepper reports from Python (the browser shows what the kernel means).
 - The chain-rule card changes with each step.
-- A hook's printout appears at the step where backward reaches the hook, and not before.
+- A hook's printout (lesson 05's example, run in a copy of lesson 04) appears at the step
+  where the hook runs, and not before.
 - A screenshot of the stepper: always in pytest's tmp folder; into docs/stepper.png (the
   README's picture) only with SMALLGRAD_SCREENSHOT=1 (`make screenshot`), so that CI and
   ordinary runs never touch the repository.
 
-The lesson is copied to the server's temporary folder (with _check.py and solutions.md,
+The lesson is copied to the server's temporary folder (with _check/ and solutions.md,
 which it imports): the repository's notebook and its stored outputs are never modified.
 """
 
@@ -35,6 +36,7 @@ from .labkit import (
 pytestmark = pytest.mark.browser
 
 LESSON = REPO / "lessons" / "04_stepping.ipynb"
+HOOK_LESSON = REPO / "lessons" / "05_intermediate_grads.ipynb"  # its hook-stepping example
 SCREENSHOT = REPO / "docs" / "stepper.png"
 
 
@@ -79,7 +81,8 @@ def test_stepper_lesson_in_jupyterlab(page, lab, guard, tmp_path):
     notebook = json.loads(LESSON.read_text())
     sources = _code_cells(notebook)
     graph_cell = _lesson_cell(sources, "w * x", "+ b")
-    hook_cell = _lesson_cell(sources, "register_hook", "BackwardStepper(")
+    hook_cell = _lesson_cell(_code_cells(json.loads(HOOK_LESSON.read_text())),
+                             "register_hook", "BackwardStepper(")
     printed = re.search(r'print\(\s*"([^"]+)"', hook_cell)
     assert printed, "the lesson's hook should print a literal string"
     printed = printed.group(1)
@@ -88,9 +91,11 @@ def test_stepper_lesson_in_jupyterlab(page, lab, guard, tmp_path):
     # again, so that one stepper is left untouched by code for the browser to drive.
     notebook["cells"].append({"cell_type": "code", "execution_count": None, "metadata": {},
                               "outputs": [], "source": hook_cell})
-    for support in LESSON.parent.iterdir():  # what the lesson imports or reads (_check.py, ...)
+    for support in LESSON.parent.iterdir():  # what the lesson imports or reads (_check/, ...)
         if support.suffix in (".py", ".md", ".cfg"):
             shutil.copyfile(support, lab.notebook_dir / support.name)
+        elif support.is_dir() and not support.name.startswith("."):
+            shutil.copytree(support, lab.notebook_dir / support.name, dirs_exist_ok=True)
     name = LESSON.name
     (lab.notebook_dir / name).write_text(json.dumps(notebook))
 
