@@ -184,25 +184,15 @@ class Pow(Function):
         return grad * MulScalar.apply(x ** (n - 1), n), None
 
 
-class PowInPlace(Pow):
-    """x.pow_(n) inside a backward formula (norm's): PyTorch keeps a clone of the old values
-    for pow's backward, so the next order's grad flows through CloneBackward0"""
-
-    node_name = "PowBackward0"
-
-    @staticmethod
-    def forward(ctx, x, n, old):
-        out = Pow.forward(ctx, x, n)
-        ctx.save_for_backward(old[0])  # in a tuple: the clone is no input of this node
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        return (*Pow.backward(ctx, grad), None)
-
-
 def pow_inplace(x: Tensor, n: float) -> Tensor:
-    return PowInPlace.apply(x, n, (x.clone(),))
+    """x.pow_(n) inside a backward formula (norm's), as PyTorch records it: the node first,
+    then a clone of the old values (CloneBackward0), which the node keeps for its backward"""
+    out = Pow.apply(x, n)
+    node = out.grad_fn
+    if node is not None:
+        old = x.clone()
+        node._saved, node._saved_versions = (old,), (old._version,)
+    return out
 
 
 class PowTensor(Function):
