@@ -62,6 +62,8 @@ class Tensor:
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool = False) -> Tensor:
         """Wrap an array without copying it (the fast path every op uses)."""
+        if type(data) is not np.ndarray:  # NumPy gives scalars for 0-d results: they can't
+            data = np.asarray(data)       # be changed in place, so .grad.zero_() would not work
         t = object.__new__(cls)
         t._data = data
         t._requires_grad = requires_grad
@@ -222,6 +224,8 @@ class Tensor:
     def size(self, dim: int | None = None) -> Size | int:
         if dim is None:
             return Size(self._data.shape)
+        if self._data.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[_wrap_dim(dim, self._data.ndim)]
 
     @property

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 
+from .._warn import warn
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
 from ._common import quiet, reduce_dims
@@ -149,9 +150,9 @@ class Std(Function):
 def _variance(name: str, data: np.ndarray, dim, keepdim: bool, correction) -> np.ndarray:
     dims = reduce_dims(dim, data.ndim)
     if int(np.prod([data.shape[d] for d in dims])) - correction <= 0:
-        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
-                      "less than the reduction factor (input numel divided by output numel).",
-                      UserWarning, stacklevel=5)
+        warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
+             "than the reduction factor (input numel divided by output numel).")
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # NumPy's own version of that warning
         return quiet(np.var, data, dims, None, None, correction, keepdim)

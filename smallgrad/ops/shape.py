@@ -510,7 +510,7 @@ def expand(x: Tensor, shape: tuple) -> Tensor:
     lead = len(shape) - x.ndim
     if lead < 0:
         raise RuntimeError(
-            f"expand(torch.FloatTensor{{{list(x.shape)}}}, size={list(shape)}): the number of "
+            f"expand({x.type()}{{{list(x.shape)}}}, size={list(shape)}): the number of "
             "sizes provided (%d) must be greater or equal to the number of dimensions in the "
             "tensor (%d)" % (len(shape), x.ndim))
     target = list(shape)

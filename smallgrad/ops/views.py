@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._warn import warn
 from ..autograd.anomaly_mode import _AnomalyState, forward_stack
 from ..autograd.grad_mode import _GradState
 from ..autograd.graph import Node, _creation_counter
@@ -193,17 +194,23 @@ def check_inplace_target(x: Tensor, name: str, args: tuple) -> None:
         if base is not None and base.grad_fn is None and base._requires_grad:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used "
                                "in an in-place operation.")
-    # writing one number everywhere is fine even where elements share memory (expand)
-    fills = name in ("zero_", "index_put_") or (name == "fill_" and not isinstance(args[0], Tensor))
     data = x._data
-    if not fills and data.size > 1 and any(stride == 0 and size > 1
-                         for stride, size in zip(data.strides, data.shape)):
-        raise RuntimeError(
-            "unsupported operation: more than one element of the written-to tensor refers to "
-            "a single memory location. Please clone() the tensor before performing the "
-            "operation.")
-    if name == "fill_" or (name == "copy_" and _same_elements(data, args[0]._data)):
-        return  # fill_ reads its value first; a copy onto itself changes nothing
+    if name == "copy_" and _same_elements(data, args[0]._data):
+        return  # a copy onto itself changes nothing
+    if data.size > 1 and any(stride == 0 and size > 1
+                             for stride, size in zip(data.strides, data.shape)):
+        if name == "index_put_":
+            warn("Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor "
+                 "before performing this operation. This also applies to advanced indexing e.g. "
+                 "tensor[indices] = tensor")
+        # writing one number everywhere is fine even where elements share memory (expand)
+        elif name != "zero_" and not (name == "fill_" and not isinstance(args[0], Tensor)):
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers "
+                "to a single memory location. Please clone() the tensor before performing the "
+                "operation.")
+    if name == "fill_":
+        return  # fill_ reads its value before it writes anything
     for a in args:
         if isinstance(a, Tensor) and a is not x and _partly_overlaps(data, a._data):
             raise RuntimeError(
