@@ -527,6 +527,8 @@ def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor | None:
     lead = grad.ndim - len(shape)
     if lead < 0:
         return None
+    if not shape:  # PyTorch's sum_to: a plain sum (SumBackward0)
+        return grad.sum()
     dims = list(range(lead))
     for i, size in enumerate(shape):
         grad_size = grad._data.shape[lead + i]

@@ -15,6 +15,7 @@ from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim, sum_to_shape
 from ._common import as_tensor, broadcast_message, copy_like_torch, promoted, torch_layout
+from .backward_ops import IndexPutImpl, SelectBackward, SliceBackward
 from .views import view_of as _view_of
 
 
@@ -146,12 +147,17 @@ class Squeeze(Function):
 
     @staticmethod
     def forward(ctx, x, dims):
-        ctx.shape = x._data.shape
+        ctx.shape, ctx.dims = x._data.shape, dims
         return np.squeeze(x._data, dims)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.reshape(ctx.shape), None
+        """PyTorch's unsqueeze_to: a dim of size 1 back at each squeezed place"""
+        dims = (ctx.dims,) if isinstance(ctx.dims, int) else ctx.dims
+        for d, size in enumerate(ctx.shape):
+            if size == 1 and (dims is None or d in dims):
+                grad = grad.unsqueeze(d)
+        return grad, None
 
 
 class SqueezeDim(Squeeze):
@@ -213,13 +219,17 @@ class Select(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return Unindex.apply(grad, ctx.shape, ctx.index), None
+        return SelectBackward.apply(grad, ctx.shape, ctx.index), None
 
 
 class Slice(Select):
     """x[a:b:c] along one dim"""
 
     node_name = "SliceBackward0"
+
+    @staticmethod
+    def backward(ctx, grad):
+        return SliceBackward.apply(grad, ctx.shape, ctx.index), None
 
 
 class Index(Select):
@@ -242,7 +252,8 @@ class Index(Select):
     def backward(ctx, grad):
         arrays = iter(ctx.saved_tensors)
         index = tuple(next(arrays)._data if p is _ARRAY else p for p in ctx.layout)
-        return Unindex.apply(grad, ctx.shape, index if ctx.is_tuple else index[0]), None
+        zeros = Tensor._make(np.zeros(ctx.shape, grad._data.dtype))
+        return IndexPutImpl.apply(zeros, index if ctx.is_tuple else index[0], grad), None
 
 
 _ARRAY = object()  # marks where an index array goes back into a saved index
@@ -478,8 +489,8 @@ class Where(Function):
         (keep,) = ctx.saved_tensors
         shape_a, shape_b = ctx.shapes
         # 0.0, not grad * 0: that would give -0. where grad < 0, and PyTorch gives 0.
-        return (None, sum_to_shape(where(keep, grad, 0.0), shape_a),
-                sum_to_shape(where(keep, 0.0, grad), shape_b))
+        grad_b = sum_to_shape(where(keep, 0.0, grad), shape_b)  # the last one first, as PyTorch
+        return None, sum_to_shape(where(keep, grad, 0.0), shape_a), grad_b
 
 
 # --- the functions Tensor's methods call ----------------------------------------------
