@@ -375,12 +375,14 @@ grads = t.autograd.grad(v.sum(), [c], create_graph=True)
 """)
 
 
-def test_setitem_with_a_list_index(torch):
-    assert_agrees(torch, """
-a = t.tensor([[1.0, 1.0, 1.0]], dtype=t.float64)
-v = a + 1
-v[[0, 1]] = 1.0
-""")
+def test_setitem_with_an_index_out_of_range_raises_and_changes_nothing(torch):
+    """Deliberately different (README): both raise the same IndexError, but torch has by
+    then written the rows before the bad index; smallgrad checks first, and v stays whole."""
+    for lib in (torch, smallgrad):
+        v = lib.tensor([[1.0, 1.0, 1.0]], dtype=lib.float64) + 1
+        with pytest.raises(IndexError, match="index 1 is out of bounds for dimension 0 with"):
+            v[[0, 1]] = 1.0
+    assert v.tolist() == [[2.0, 2.0, 2.0]]  # smallgrad's v, after the error
 
 
 def test_std_of_a_constant_is_exactly_zero(torch):

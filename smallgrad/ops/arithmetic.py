@@ -164,6 +164,18 @@ class Reciprocal(Function):
         return -grad * square
 
 
+# PyTorch computes these powers another way (its pow_tensor_scalar_optimized_kernel), and
+# it shows: (-0.) ** -0.5 is -inf through 1/sqrt, and x ** 3 rounds like x * x * x.
+_POW_SPECIAL = {
+    0.5: np.sqrt,
+    2: lambda x: x * x,
+    3: lambda x: x * x * x,
+    -0.5: lambda x: 1 / np.sqrt(x),
+    -1: lambda x: 1 / x,
+    -2: lambda x: 1 / (x * x),
+}
+
+
 class Pow(Function):
     """d(xⁿ) = n xⁿ⁻¹ dx, for a number n"""
 
@@ -173,7 +185,11 @@ class Pow(Function):
     def forward(ctx, x, n):
         ctx.save_for_backward(x)
         ctx.n = n
-        return elementwise("pow", _power, x, as_tensor(n, x))
+        exponent = as_tensor(n, x)
+        special = _POW_SPECIAL.get(n) if x._data.dtype.kind == "f" else None
+        if special is not None and exponent._data.dtype == x._data.dtype:
+            return special(x._data)
+        return elementwise("pow", _power, x, exponent)
 
     @staticmethod
     def backward(ctx, grad):
