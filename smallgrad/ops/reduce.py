@@ -164,10 +164,12 @@ def _variance(name: str, data: np.ndarray, dim, keepdim: bool, correction) -> np
             mean = np.float64(np.mean(data, dtype=data.dtype)) if data.size else np.nan
             dof = count - correction if count > correction else 0  # (max is smallgrad.max here)
             variance = quiet(np.divide, np.sum((wide - mean) ** 2), dof)
-            variance = np.reshape(variance, (1,) * data.ndim if keepdim else ())
+            shape = [1 if d in dims else n for d, n in enumerate(data.shape)]
+            variance = np.reshape(variance, shape if keepdim else
+                                  [n for d, n in enumerate(data.shape) if d not in dims])
         else:
             variance = quiet(np.var, wide, dims, None, None, correction, keepdim)
-            if data.size:  # Welford's sums see no spread in a constant; two passes might
+            if data.size and count > correction:  # Welford's sums see no spread in a constant
                 constant = (np.max(data, dims, keepdims=keepdim)
                             == np.min(data, dims, keepdims=keepdim))
                 variance = np.where(constant, 0.0, variance)

@@ -191,7 +191,7 @@ def rebase_history(x: Tensor, result: Tensor) -> None:
         move_retain_grad(x, fn, result._output_nr)
         x.grad_fn, x._output_nr = fn, result._output_nr
     bump_version(x)
-    if base is not None:
+    if fn is not None and base is not None:
         x.grad_fn  # noqa: B018 - the changed view gets its new grad_fn now, as in PyTorch
 
 
