@@ -286,7 +286,7 @@ class Tensor:
         return out
 
     def detach_(self) -> Tensor:
-        if self._base is not None and (self._grad_fn is not None or self._base.requires_grad):
+        if self._base is not None:
             raise RuntimeError(
                 "Can't detach views in-place. Use detach() instead. If you are using "
                 "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "

@@ -20,6 +20,7 @@ import pytest
 import smallgrad
 from tests.fuzz.compare import close, compare, same
 from tests.fuzz.generator import generate
+from tests.fuzz.known import known
 from tests.fuzz.observer import Values, run
 from tests.fuzz.program import Program
 from tests.fuzz.runner import Session, disagreements, fuzz
@@ -32,8 +33,20 @@ SELF_TEST_SEED = 0  # the wrong fakes are caught by these programs (checked, not
 
 
 def test_random_programs_agree_with_torch(torch):
+    """Every disagreement fails, except the few kinds the README lists as still different
+    (tests/fuzz/known.py names each; they are counted and printed, never hidden)."""
     session = fuzz(PROGRAMS, SEED, torch, smallgrad, shrink_classes=SHOWN_CLASSES)
-    if session.findings:
+    explained: dict[str, int] = {}
+    unknown = []
+    for finding in session.findings:
+        name = known(finding)
+        if name is None:
+            unknown.append(finding)
+        else:
+            explained[name] = explained.get(name, 0) + 1
+    print(f"{session.programs} programs; known differences (README): {explained or 'none'}")
+    if unknown:
+        session.findings = unknown
         pytest.fail(failure_report(session), pytrace=False)
 
 

@@ -274,6 +274,8 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, targets,
         if not retain_graph and node._saved:
             node.release_saved_tensors()
             yield FreeStep(node)
+        elif not retain_graph and node._user_function:
+            node.release_saved_tensors()  # your Function's ctx is spent even if it saved nothing
 
         # 4. one edge per input that needs a grad
         for index, (nxt, slot) in enumerate(node.next_functions):

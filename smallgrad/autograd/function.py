@@ -90,9 +90,8 @@ class BackwardNode(Node):
         return bool(self._saved)
 
     def release_saved_tensors(self) -> None:
-        if self._saved:
-            self._saved = ()
-            self._freed = True
+        self._saved = ()
+        self._freed = True
 
     def apply(self, *grad_outputs):
         """Run backward; give one grad per tensor input (the order of next_functions)."""
@@ -156,8 +155,9 @@ class Function:
         super().__init_subclass__(**kwargs)
         name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward"
         module = cls.__module__ if cls.__module__.startswith("smallgrad.ops") else __name__
-        cls._backward_cls = type(name, (BackwardNode,), {"_forward_cls": cls, "_name": name,
-                                                          "__module__": module})
+        cls._backward_cls = type(name, (BackwardNode,), {
+            "_forward_cls": cls, "_name": name, "__module__": module,
+            "_user_function": not cls.__module__.startswith("smallgrad.")})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         warnings.warn(

@@ -60,6 +60,7 @@ class Node:
     _seq: int = -1  # creation order, set when the node joins a graph
     _n_outputs = 1  # how many tensors the forward made (max(dim) makes 2)
     _saved: tuple = ()  # the tensors forward saved for backward
+    _user_function = False  # a student's own autograd.Function (PyTorch's PyNode)
     _tensor_hooks: dict[int, HookDict] | None = None  # output slot -> hooks of that tensor
     _retain_grad: dict[int, weakref.ref] | None = None  # output slot -> tensor to fill .grad
 

@@ -339,6 +339,9 @@ def compare(fn, a: Tensor, b: object) -> Tensor:
 def isclose(a: Tensor, b: object, rtol: float = 1e-05, atol: float = 1e-08,
             equal_nan: bool = False) -> Tensor:
     """|a - b| <= atol + rtol |b|, elementwise, as a bool tensor."""
+    if isinstance(b, Tensor) and b._data.dtype != a._data.dtype:
+        raise RuntimeError(f"{a.dtype.tensor_type[:-6]} did not match "
+                           f"{b.dtype.tensor_type[:-6]}")
     x, y = promoted(a, as_tensor(b, a))
     return Tensor._make(np.asarray(np.isclose(x, y, rtol, atol, equal_nan)))
 

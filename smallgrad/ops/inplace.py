@@ -227,15 +227,22 @@ def setitem(x: Tensor, index: object, value: object) -> None:
         return
     if len(items) == 1 and np.ndim(index_arrays(items[0])) == 0:  # a 0-d mask, or True
         mask = np.asarray(index_arrays(items[0]), dtype=bool).reshape(1)
-        inplace(x.unsqueeze(0), "index_put_", IndexPut.apply, mask, _same_dtype(src, x))
+        inplace(x.unsqueeze(0), "index_put_", IndexPut.apply, mask,
+                _same_dtype(_value_view(value, src), x))
         return
     basic = tuple(i if is_basic(i) else slice(None) for i in items)
     target = x if all(i == slice(None) or i is Ellipsis for i in basic) else getitem(x, basic)
     advanced = tuple(index_arrays(i) if not is_basic(i) else slice(None) for i in items)
-    if isinstance(value, Tensor) and value.ndim and value.shape[0] == 1:
-        src = src.view(_without_leading_ones(src.shape))  # as PyTorch's set_item
     inplace(target, "index_put_", IndexPut.apply,
-            advanced if isinstance(index, tuple) else advanced[0], _same_dtype(src, x))
+            advanced if isinstance(index, tuple) else advanced[0],
+            _same_dtype(_value_view(value, src), x))
+
+
+def _value_view(value: object, src: Tensor) -> Tensor:
+    """PyTorch's set_item views a value without its leading 1s (only if it has some)."""
+    if isinstance(value, Tensor) and value.ndim and value.shape[0] == 1:
+        return src.view(_without_leading_ones(src.shape))
+    return src
 
 
 def _same_dtype(src: Tensor, x: Tensor) -> Tensor:
@@ -262,8 +269,9 @@ def _copy_to(dst: Tensor, src: Tensor) -> None:
     elif src.ndim == 0:
         dst.fill_(src)
     else:
-        # leading 1s go first (always a view), then expand
-        dst.copy_(src.view(_without_leading_ones(src.shape)).expand(dst.shape))
+        # leading 1s go first (always a view), then expand (if the shape still differs)
+        src = src.view(_without_leading_ones(src.shape))
+        dst.copy_(src if src.shape == dst.shape else src.expand(dst.shape))
 
 
 def _without_leading_ones(shape: tuple) -> tuple:
