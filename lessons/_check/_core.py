@@ -1,0 +1,143 @@
+"""What every checker shares: the three verdicts, numbers from any tensor, and the library.
+
+The checkers accept smallgrad's and PyTorch's tensors, Functions and modules alike. They
+never ask `isinstance(x, smallgrad.Tensor)`: they look at what an object can do, and when
+they need to build tensors themselves they use the library the student's answer came from.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+LIBRARIES = ("smallgrad", "torch")
+
+
+# --- how the verdicts look -------------------------------------------------------------
+def right(message: str) -> None:
+    print(f"✓ Right! {message}")
+
+
+def wrong(message: str, hint: str | None = None) -> None:
+    print(f"✗ Not yet: {message}" + (f"\n  Hint: {hint}" if hint else ""))
+
+
+def unanswered() -> None:
+    print("✎ Not answered yet: replace each ... with your answer, then run this cell again.")
+
+
+def raised(what: str, error: Exception, hint: str | None = None) -> None:
+    """The student's code raised: a leftover `...` placeholder, or a real mistake."""
+    if "ellipsis" in str(error).lower():
+        return unanswered()  # e.g. "'ellipsis' object has no attribute 'shape'"
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return wrong(f"{what} raised {type(error).__name__}: {first_line}", hint)
+
+
+def is_unanswered(value: Any) -> bool:
+    if value is Ellipsis:
+        return True
+    if isinstance(value, dict):
+        return any(is_unanswered(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(is_unanswered(v) for v in value)
+    return False
+
+
+# --- tensors of either library -----------------------------------------------------------
+def is_tensor(x: Any) -> bool:
+    """A smallgrad or torch tensor (anything with a grad_fn, requires_grad and a shape)."""
+    return all(hasattr(x, name) for name in ("requires_grad", "grad_fn", "shape", "detach"))
+
+
+def values(x: Any) -> np.ndarray:
+    """Numbers from a smallgrad or torch tensor, a list, or a number, as float64."""
+    if hasattr(x, "detach"):
+        x = x.detach().tolist()
+    return np.asarray(x, dtype=np.float64)
+
+
+def same(x: Any, expected: Any, tol: float = 1e-4) -> bool:
+    if x is None or isinstance(x, (str, bytes)):
+        return False
+    try:
+        got = values(x)
+    except (TypeError, ValueError, RuntimeError):
+        return False
+    want = np.asarray(values(expected), dtype=np.float64)
+    return got.shape == want.shape and bool(np.allclose(got, want, rtol=tol, atol=tol))
+
+
+def fmt(x: Any) -> str:
+    try:
+        numbers = values(x)
+    except (TypeError, ValueError, RuntimeError):
+        return repr(x)
+    return np.array2string(numbers, precision=4, separator=", ", suppress_small=True)
+
+
+def short_name(name: str) -> str:
+    return name.rsplit("::", 1)[-1]  # "torch::autograd::AccumulateGrad" -> "AccumulateGrad"
+
+
+# --- which library the student used -----------------------------------------------------
+def _root_library(module_name: str | None) -> ModuleType | None:
+    root = (module_name or "").split(".")[0]
+    return importlib.import_module(root) if root in LIBRARIES else None
+
+
+def _library_from(obj: Any) -> ModuleType | None:
+    if isinstance(obj, ModuleType):
+        return _root_library(obj.__name__)
+    if isinstance(obj, type):  # a Function or Module class: look at its bases
+        for base in obj.__mro__:
+            lib = _root_library(base.__module__)
+            if lib is not None:
+                return lib
+        return None
+    if isinstance(obj, dict):
+        obj = list(obj.values())
+    if isinstance(obj, (list, tuple)):
+        for item in obj:
+            lib = _library_from(item)
+            if lib is not None:
+                return lib
+        return None
+    if is_tensor(obj) or hasattr(obj, "parameters"):
+        return _root_library(type(obj).__module__) or _library_from(type(obj))
+    student_globals = getattr(obj, "__globals__", None)  # a function the student wrote
+    if student_globals is not None and isinstance(student_globals.get("t"), ModuleType):
+        return _root_library(student_globals["t"].__name__)
+    return None
+
+
+def library(*answers: Any) -> ModuleType:
+    """smallgrad or torch: the library of the student's answer, else the notebook's `t`."""
+    for answer in answers:
+        lib = _library_from(answer)
+        if lib is not None:
+            return lib
+    notebook_t = getattr(sys.modules.get("__main__"), "t", None)
+    if isinstance(notebook_t, ModuleType):
+        lib = _root_library(notebook_t.__name__)
+        if lib is not None:
+            return lib
+    return importlib.import_module("smallgrad")
+
+
+def is_function_class(cls: Any, lib: ModuleType) -> bool:
+    return isinstance(cls, type) and issubclass(cls, lib.autograd.Function)
+
+
+def rng(seed: int) -> np.random.Generator:
+    """The checkers' random inputs: seeded, so a verdict never changes from run to run."""
+    return np.random.default_rng(seed)
+
+
+def tensor(lib: ModuleType, array: Any, requires_grad: bool = False, dtype: str = "float64"):
+    return lib.tensor(np.asarray(array).tolist(), dtype=getattr(lib, dtype),
+                      requires_grad=requires_grad)
