@@ -15,11 +15,16 @@ trap 'rm -rf "$work"' EXIT
 unset PYTHONPATH  # the venv's own smallgrad and widgets, never a checkout's
 
 python=${PYTHON:-python3}
-if [ "$mode" = "--colab" ]; then  # Colab's Python (3.12, moving to 3.13) where there is one
-    for candidate in python3.13 python3.12; do
-        if command -v "$candidate" >/dev/null 2>&1; then python=$candidate; break; fi
+if [ "$mode" = "--colab" ]; then  # Colab's Python (3.12, moving to 3.13) where the machine has it
+    pyenv_root=${PYENV_ROOT:-$HOME/.pyenv}
+    for candidate in python3.13 "$pyenv_root"/versions/3.13*/bin/python3.13 \
+                     python3.12 "$pyenv_root"/versions/3.12*/bin/python3.12; do
+        if "$candidate" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+            python=$candidate
+            break
+        fi
     done
-    echo "Colab-pinned venv on $("$python" -V 2>&1) (Colab: 3.12 or 3.13; none here unless named)"
+    echo "Colab-pinned venv on $("$python" -V 2>&1) (Colab runs 3.12, moving to 3.13)"
 fi
 "$python" -m venv "$work/venv"
 py="$work/venv/bin/python"
