@@ -13,6 +13,7 @@ notebooks (scripts/execute-lessons.py). tests/test_lessons_package.py checks eve
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -26,16 +27,19 @@ WIDGETS_MARK = "SMALLGRAD_WIDGETS"
 
 def colab_block(edition: str) -> str:
     return f"""import sys
+from importlib.util import find_spec
 
-if {COLAB_MARK}:  # on Google Colab: install this course's package if missing
-    from importlib.util import find_spec
-
+if {COLAB_MARK}:  # Google Colab only: install this course's package if missing
     if find_spec("smallgrad") is None:
         %pip install -q "{DISTRIBUTION}[widgets]"
     from smallgrad.lessons import use_bundled_support
-
-    use_bundled_support("{edition}")  # Colab opens a notebook alone: the package's _check/
+    use_bundled_support("{edition}")  # Colab opens a notebook alone: use the package's _check/
 """
+
+
+# An older form of the block, replaced by the current one.
+OLD_BLOCK = re.compile(r'import sys\n(?:from importlib\.util import find_spec\n)?\n?'
+                       r'if "google\.colab".*?use_bundled_support\("[^"]*"\)[^\n]*\n', re.S)
 
 
 WIDGETS_CHECK = f"""import widgets
@@ -52,6 +56,7 @@ def first_cell(notebook):
 
 
 def edited(source: str, edition: str) -> str:
+    source = OLD_BLOCK.sub(lambda _: colab_block(edition), source, count=1)
     if COLAB_MARK not in source:
         head, newline, rest = source.partition("\n")
         if head.startswith("%xmode"):
