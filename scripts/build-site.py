@@ -120,6 +120,10 @@ def make_players(path: Path, notebook, folder: Path) -> list[str]:
     if errors or not printed.strip().isdigit():
         raise RuntimeError(f"{path.name}: saving the players failed: {errors or printed!r}")
     names = [f"{path.stem}-{k}.html" for k in range(1, int(printed) + 1)]
+    failed = [f"{o.ename}: {o.evalue}" for c in run.cells for o in c.outputs
+              if o.output_type == "error"]
+    if len(names) != len(stepper_outputs(notebook)) and failed:
+        raise RuntimeError(f"{path.name}: the run to save the players failed: {failed[0]}")
     for name in names:
         page = folder / name
         player_id = f"player-{page.stem}"
@@ -212,6 +216,7 @@ def build(out: Path) -> None:
         if not notebooks:
             continue
         lessons = []
+        exporter.language_code = key  # <html lang="en"> or "zh"
         for path in notebooks:
             notebook = nbformat.read(path, as_version=4)
             notebook.metadata.pop("widgets", None)

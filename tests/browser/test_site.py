@@ -3,10 +3,10 @@
 - Every page opens with nothing asked of the network (the route guard aborts and records any
   request that is not to this machine), and no page names a URL outside the site.
 - The index lists every lesson of every edition.
-- The steppers of the stepping lessons (04, and 05's hook example) step in the page, with no
-  kernel: each click moves the highlighted edge and the card, exactly as in JupyterLab.
-- Lesson 03 (the graph lesson: pictures, no stepper) shows its graphs and its maths (MathJax
-  from the site's own copy).
+- The steppers of the stepping lesson (04, in each edition that has it) and of 05's hook
+  example step in the page, with no kernel: each click moves the highlighted edge and the card.
+- Lesson 03 (the graph lesson: draw() pictures and a GraphView, but no stepper) shows its
+  graphs and its maths (MathJax from the site's own copy).
 
 The site is built into pytest's tmp folder; the repository is not touched.
 """
@@ -78,8 +78,8 @@ def test_every_page_opens_offline(tab, guard, site):
     assert guard.dialogs == []
 
 
-def _player(tab, site, lesson: str, k: int = 1) -> Stepper:
-    tab.goto((site / "en" / f"{lesson}.html").as_uri())
+def _player(tab, site, lesson: str, k: int = 1, edition: str = "en") -> Stepper:
+    tab.goto((site / edition / f"{lesson}.html").as_uri())
     frame_id = f"player-{lesson}-{k}"
     frame = tab.locator(f"iframe#{frame_id}")
     frame.scroll_into_view_if_needed()
@@ -108,8 +108,13 @@ def _step_through(stepper: Stepper, steps: int) -> list[str]:
     return active
 
 
-def test_stepping_lesson_steps_without_a_kernel(tab, guard, site):
-    stepper = _player(tab, site, "04_stepping")
+WITH_STEPPING_LESSON = [key for key, folder in EDITIONS.items()
+                        if (folder / "04_stepping.ipynb").exists()]
+
+
+@pytest.mark.parametrize("edition", WITH_STEPPING_LESSON)
+def test_stepping_lesson_steps_without_a_kernel(tab, guard, site, edition):
+    stepper = _player(tab, site, "04_stepping", edition=edition)
     total = int(re.search(r"/(\d+)$", stepper.status()).group(1))
     assert total >= 3
     _step_through(stepper, total)
@@ -118,7 +123,7 @@ def test_stepping_lesson_steps_without_a_kernel(tab, guard, site):
     height = tab.locator("iframe#player-04_stepping-1").evaluate("f => f.offsetHeight")
     assert height > 300, "the player's frame should grow to the player's height"
     # the second stepper of the lesson (a tensor used twice) is its own player
-    fanout = _player(tab, site, "04_stepping", 2)
+    fanout = _player(tab, site, "04_stepping", 2, edition=edition)
     _step_through(fanout, 2)
     assert guard.blocked == [], f"requests that tried to leave the machine: {guard.blocked}"
 
