@@ -47,8 +47,9 @@ _NON_LEAF_GRAD_WARNING = (
 
 class Tensor:
     __slots__ = (
-        "_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_version_box",
-        "_hooks", "_accumulator", "_retains_grad", "_base", "_is_scalar", "_tid", "__weakref__",
+        "_data", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_version_box",
+        "_hooks", "_accumulator", "_retains_grad", "_base", "_view_version", "_made_in_no_grad",
+        "_is_scalar", "_tid", "__weakref__",
     )
     __array_ufunc__ = None  # numpy_array * tensor calls Tensor.__rmul__, not NumPy
 
@@ -65,7 +66,7 @@ class Tensor:
         t._data = data
         t._requires_grad = requires_grad
         t._grad = None
-        t.grad_fn = None
+        t._grad_fn = None
         t._output_nr = 0
         t._version_box = [0]
         t._hooks = None
@@ -90,6 +91,20 @@ class Tensor:
                 object.__setattr__(self, name, getattr(source, name))
 
     # --- autograd attributes ----------------------------------------------------------
+    @property
+    def grad_fn(self) -> Node | None:
+        """The node that made this tensor (None for a leaf). A view whose memory was changed
+        in place since gets a new one first (PyTorch's VariableHooks::grad_fn)."""
+        if self._base is not None and self._view_version != self._version_box[0]:
+            refresh_view(self)
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node: Node | None) -> None:
+        self._grad_fn = node
+        if self._base is not None:
+            self._view_version = self._version_box[0]
+
     @property
     def requires_grad(self) -> bool:
         # a view requires grad once its base does, even if made before (as in PyTorch)
@@ -271,6 +286,8 @@ class Tensor:
     def _alias(self) -> Tensor:
         out = self.detach()
         out._base = self if self._base is None else self._base
+        out._view_version = self._version
+        out._made_in_no_grad = False
         return out
 
     def _plus(self, other: Tensor) -> Tensor:
@@ -514,6 +531,7 @@ def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor | None:
 from . import ops as F  # noqa: E402  (the ops need Tensor, defined above)
 from .autograd import engine as _engine  # noqa: E402
 from .autograd import function as _function  # noqa: E402
+from .ops.views import refresh_view  # noqa: E402
 
 _function.Tensor = Tensor  # Function.apply wraps results in Tensors
 _engine.Tensor, _engine.sum_to_shape = Tensor, sum_to_shape

@@ -27,3 +27,30 @@ def mlp():
     namespace: dict = {}
     exec(SOURCE, namespace)
     return namespace["L"], {name: namespace[name] for name in NAMES}
+
+
+def saved_notebook_html(folder, position: int):
+    """A notebook showing the MLP stepper at step `position`, run and saved the way the
+    lessons are (no widget state stored), then converted by `jupyter nbconvert --to html`
+    without executing. Returns the HTML file's path."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    folder = Path(folder)
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell(
+        SOURCE + f"stepper = widgets.BackwardStepper(L)\nstepper.go({position})\nstepper")]
+    root = Path(__file__).resolve().parents[1]  # the kernel imports this checkout's widgets
+    NotebookClient(notebook, timeout=120, kernel_name="python3", store_widget_state=False,
+                   resources={"metadata": {"path": str(root)}}).execute()
+    saved = folder / "saved.ipynb"
+    nbformat.write(notebook, saved)
+    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", str(saved)],
+                   check=True, capture_output=True, cwd=folder)
+    return folder / "saved.html"

@@ -233,7 +233,9 @@ def test_fan_out_shows_both_parts_and_their_sum():
     assert "None   (not computed" in stepper.details
     stepper.step()
     assert "∂z/∂x (part 2)" in stepper.card
-    assert "∂z/∂x so far = [2., 3.] + [2., 3.] = [4., 6.]" in stepper.card
+    assert ("∂z/∂x so far = [2., 3.]   (part 1, from MulBackward0)\n"
+            "             + [2., 3.]   (part 2, from MulBackward0)\n"
+            "             = [4., 6.]") in stepper.card  # one part per line, then the sum
     assert "(sum so far: [4., 6.])" in stepper.log[-2]
     assert ".grad          tensor([4., 6.])" in stepper.details
 

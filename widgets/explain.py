@@ -441,6 +441,7 @@ RULES: dict[str, Callable[[RuleInput], Formula]] = {
     "MeanBackward0": _vjp("vjp.mean", n=_numel),
     "MeanBackward1": _vjp("vjp.mean_dim", n=_mean_count, dims=lambda c: _dims_of(c.node)),
     "VarBackward0": _vjp("vjp.var", correction=lambda c: f"{getattr(c.node, 'correction', 1)}"),
+    "StdBackward0": _vjp("vjp.std", correction=lambda c: f"{getattr(c.node, 'correction', 1)}"),
     "MaxBackward1": _vjp("vjp.max", which=lambda c: "max"),
     "MinBackward1": _vjp("vjp.max", which=lambda c: "min"),
     "MaxBackward0": _vjp("vjp.max_dim", which=lambda c: "max", dim=lambda c: c.node.dim),
@@ -474,7 +475,8 @@ RULES: dict[str, Callable[[RuleInput], Formula]] = {
     "ZeroBackward0": _vjp("vjp.zero"),
     "FillBackward2": _vjp("vjp.zero"),
     "FillBackward3": lambda c: _vjp("vjp.zero" if c.index == 0 else "vjp.fill")(c),
-    "CopyBackwards": lambda c: _vjp("vjp.copy_dst" if c.index == 0 else "vjp.copy_src")(c),
+    "smallgrad::autograd::CopyBackwards": lambda c: _vjp(
+        "vjp.copy_dst" if c.index == 0 else "vjp.copy_src")(c),
 }
 
 # products: the grad keeps the incoming grad's shape, then is summed back over broadcast dims

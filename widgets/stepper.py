@@ -71,8 +71,9 @@ class BackwardStepper:
                         for view in ("forward", "autograd")}
         full = self._graphs["forward"]
         self._edges = {e.id: e for e in full.edges}
-        self._root_label = full.nodes[full.root].label.split("\n")[0]
-        self._parts, self._labels = self._edge_labels(full)
+        self._cards = explain.Cards(full)  # the card and log text (widgets/explain.py)
+        self._root_label = self._cards.root
+        self._parts, self._labels = self._cards.parts, self._cards.labels
         self._initial = {acc: acc.variable._grad for acc in full.rank
                          if isinstance(acc, AccumulateGrad)}
         self._steps: list[Step] = []
@@ -353,21 +354,6 @@ class BackwardStepper:
         return {cls: [i for i in ids if i in present] for cls, ids in marks.items()}
 
     # --- text ------------------------------------------------------------------------------
-    def _edge_labels(self, full: model.Graph) -> tuple[dict[str, str], dict[str, str]]:
-        """Which gradient flows on each edge: ∂z/∂y, or a part of it when y is used twice.
-        Returns (edge id -> " (part k)" or "", edge id -> the label drawn on the edge)."""
-        uses: dict[str, list[str]] = {}
-        for e in full.edges:
-            if e.kind == "grad":
-                uses.setdefault(e.src, []).append(e.id)
-        parts, labels = {}, {}
-        for src, ids in uses.items():
-            var = full.nodes[src].label.split("\n")[0]
-            for k, eid in enumerate(ids, start=1):
-                parts[eid] = f" (part {k})" if len(ids) > 1 else ""
-                labels[eid] = f"∂{self._root_label}/∂{var}" + (f", part {k}" if parts[eid] else "")
-        return parts, labels
-
     def _var_label(self, node, slot: int = 0) -> str:
         full = self._graphs["forward"]
         gnode = full.nodes.get(full.var_id(node, slot))
@@ -380,57 +366,7 @@ class BackwardStepper:
                 for i in range(len(node.next_functions))]
 
     def _card_text(self) -> str:
-        root = self._root_label
-        if self._position == 0:
-            return (f"Before backward. {root}.backward() sends ∂{root}/∂{root} into {root}, "
-                    f"then the gradient flows back along {self._n_steps} edge(s).\n"
-                    "Press “next ▶” to follow it one edge at a time.")
-        step = self._steps[self._position - 1]
-        lines = [f"Step {self._position} of {self._n_steps}"]
-        edge = step.edge
-        if edge is not None:
-            lines[0] += (f": {self._var_label(edge.dst, edge.dst_slot)} ← "
-                         f"{model.op_label(edge.src.name())}   ({edge.src.name()} → "
-                         f"{edge.dst.name().rsplit('::', 1)[-1]}, input {edge.index})")
-            lines += [""] + self._chain_rule(edge)
-        before, after = [], []
-        passed = False  # records after the edge (leaves accumulating) come under "Then"
-        for pulled in step.records:
-            if pulled.record is edge:
-                passed = True
-            elif pulled.record.kind != "root":
-                (after if passed else before).append("• " + self._record_text(pulled))
-        if before:
-            lines += ["", "Before this edge:"] + before
-        if after:
-            lines += ["", "Then:"] + after
-        if edge is not None and isinstance(edge.dst, AccumulateGrad) and not any(
-                p.record.kind == "accumulate" and p.record.node is edge.dst for p in step.records):
-            leaf = self._var_label(edge.dst)
-            lines += ["", f"AccumulateGrad({leaf}) adds this into {leaf}.grad once "
-                          + (f"{edge.src.name()} has sent its other grads." if edge.ready else
-                             f"the other part(s) of ∂{root}/∂{leaf} have arrived.")]
-        if step.error:
-            lines += ["", "Backward stopped with an error:", step.error]
-        return "\n".join(lines)
-
-    def _chain_rule(self, edge) -> list[str]:
-        out = self._var_label(edge.src, 0)
-        inp = self._var_label(edge.dst, edge.dst_slot)
-        upstream = self._upstream(edge.src)
-        part = self._parts.get(self._graphs["forward"].edge_id(edge.src, edge.index), "")
-        lines = explain.chain_rule(root=self._root_label, out=out, inp=inp, part=part,
-                                   node=edge.src, index=edge.index,
-                                   labels=self._input_labels(edge.src), upstream=upstream,
-                                   grad=edge.grad)
-        if edge.total is not edge.grad:  # a tensor used more than once: the parts add up
-            parts = [s.edge.grad for s in self._steps[:self._position] if s.edge is not None
-                     and s.edge.dst is edge.dst and s.edge.dst_slot == edge.dst_slot]
-            lines.append(f"{inp} is used more than once, so its gradient is the sum of the "
-                         f"parts: ∂{self._root_label}/∂{inp} so far = "
-                         + " + ".join(explain.value(g) for g in parts)
-                         + f" = {explain.value(edge.total)}")
-        return lines
+        return self._cards.card(self._steps, self._position, self._n_steps)
 
     def _upstream(self, node):
         """The grad that came into `node` (its CallStep's grad_outputs[0])."""
@@ -441,36 +377,7 @@ class BackwardStepper:
         return None
 
     def _record_text(self, pulled: Pulled) -> str:
-        r = pulled.record
-        root = self._root_label
-        if r.kind == "root":
-            text = f"start: ∂{root}/∂{root} = {explain.value(r.grad)} enters {root}"
-        elif r.kind == "hook":
-            var = self._var_label(r.node, r.slot)
-            if r.hook == "retain_grad":
-                text = f"retain_grad: {var}.grad = {explain.value(pulled.retained)}"
-            else:
-                text = (f"hook {explain.hook_name(r.hook)} on {var} "
-                        f"{explain.hook_result(r.grad_in, r.grad_out)}")
-        elif r.kind == "call":
-            text = (f"{r.node.name()} ran: ∂{root}/∂{self._var_label(r.node, 0)} "
-                    f"{explain.shape(r.grad_outputs[0])} → a grad for each input")
-        elif r.kind == "free":
-            text = f"{r.node.name()} freed its saved tensors"
-        elif r.kind == "edge":
-            text = (f"{self._var_label(r.dst, r.dst_slot)} ← {model.op_label(r.src.name())}: "
-                    f"{explain.value(r.grad)}")
-            if r.total is not r.grad:
-                text += f" (sum so far: {explain.value(r.total)})"
-        elif r.kind == "accumulate":
-            var = self._var_label(r.node)
-            text = (f"AccumulateGrad: {var}.grad {explain.value(r.before)} → "
-                    f"{explain.value(r.after)}")
-        else:
-            text = str(r.kind)
-        for line in pulled.printed.rstrip().split("\n") if pulled.printed else ():
-            text += f"\n    printed: {line}"
-        return text
+        return self._cards.record_text(pulled)
 
     def _log_lines(self, k: int, step: Step) -> list[str]:
         lines = [f"[{k}] {self._record_text(p)}" for p in step.records]

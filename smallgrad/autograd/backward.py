@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING
 
@@ -20,16 +21,43 @@ def run_to_end(steps: Generator) -> object:
             return stop.value
 
 
+def _as_tuple(tensors) -> tuple:
+    from ..tensor import Tensor
+
+    return (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
+
+
 def backward(tensors: Tensor | Sequence[Tensor],
              grad_tensors: Tensor | Sequence[Tensor | None] | None = None,
              retain_graph: bool | None = None, create_graph: bool = False,
              inputs: Sequence[Tensor] | None = None) -> None:
     """Accumulate d(tensors)/d(leaf) into each leaf's `.grad`."""
     if inputs is not None:
-        raise NotImplementedError("smallgrad's backward() has no `inputs=`; "
-                                  "use autograd.grad(outputs, inputs) instead")
-    run_to_end(backward_steps(tensors, grad_tensors, retain_graph, create_graph,
-                              keep_before=False))
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        for x in inputs:
+            x.retain_grad()  # as PyTorch: a non-leaf input gets its .grad, from now on
+    steps = backward_steps(tensors, grad_tensors, retain_graph, create_graph, keep_before=False,
+                           accumulate_into=inputs)
+    if create_graph and not _warned_create_graph:
+        _warn_create_graph()
+    run_to_end(steps)
+
+
+_warned_create_graph = False
+
+
+def _warn_create_graph() -> None:
+    """PyTorch's engine says this once per process."""
+    global _warned_create_graph
+    _warned_create_graph = True
+    warnings.warn(
+        "Using backward() with create_graph=True will create a reference cycle between the "
+        "parameter and its gradient which can cause a memory leak. We recommend using "
+        "autograd.grad when creating the graph to avoid this. If you have to use this "
+        "function, make sure to reset the .grad fields of your parameters to None after use "
+        "to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
 
 
 def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
@@ -37,9 +65,7 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
          retain_graph: bool | None = None, create_graph: bool = False,
          allow_unused: bool | None = None) -> tuple[Tensor | None, ...]:
     """d(outputs)/d(inputs), returned rather than stored: no `.grad` is touched."""
-    from ..tensor import Tensor
-
-    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    inputs = _as_tuple(inputs)
     grads = run_to_end(backward_steps(outputs, grad_outputs, retain_graph, create_graph,
                                       inputs=inputs))
     result = []

@@ -110,6 +110,7 @@ def backward_steps(
     inputs: Sequence[Tensor] | None = None,
     *,
     keep_before: bool = True,
+    accumulate_into: Sequence[Tensor] | None = None,
 ) -> Generator[Step, None, tuple | None]:
     """The public entry point: a generator of the steps of one backward pass.
 
@@ -118,14 +119,18 @@ def backward_steps(
     value (StopIteration.value) holds the grads of `inputs`.
     `keep_before=False` skips copying a leaf's old `.grad` into AccumulateStep.before
     (then None): backward() sees no step, so it saves that copy.
+    `accumulate_into` is backward()'s `inputs=`: only the nodes that lead to these tensors
+    run, and only their `.grad` is filled.
     Errors in the arguments are raised at once, before the first step.
     """
     roots = _root_grads(tensors, grad_tensors)
     if retain_graph is None:
         retain_graph = create_graph
     capture = [_capture_point(t) for t in inputs] if inputs is not None else None
+    targets = ([_capture_point(t) for t in accumulate_into] if accumulate_into is not None
+               else None)
     return _run(roots, retain_graph=retain_graph, create_graph=create_graph, capture=capture,
-                keep_before=keep_before)
+                targets=targets, keep_before=keep_before)
 
 
 def _root_grads(tensors, grad_tensors) -> list[tuple[Node, int, Tensor]]:
@@ -172,19 +177,23 @@ def _capture_point(t: Tensor) -> tuple[Node, int]:
     return t._edge()
 
 
-def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before: bool):
+def _run(roots, *, retain_graph: bool, create_graph: bool, capture, targets,
+         keep_before: bool):
 
     root_nodes = list(dict.fromkeys(node for node, _, _ in roots))
     dependencies = _count_dependencies(root_nodes)
-    if capture is None:
+    if capture is None and targets is None:
         executes: Callable[[Node], bool] = _always
         visits = _always
-    else:
-        wanted = set(capture_node for capture_node, _ in capture)
+    else:  # run only what leads to the wanted nodes (PyTorch's exec_info)
+        wanted = set(node for node, _ in (capture if capture is not None else targets))
         needed = _nodes_leading_to(wanted, dependencies, root_nodes)
+        if capture is None:
+            needed |= wanted  # backward(inputs=...): the inputs' own nodes run too
         executes = needed.__contains__
         visits = lambda node: node in needed or node in wanted  # noqa: E731
         dependencies = _count_dependencies(root_nodes, follow=executes, keep=visits)
+    pruned = visits is not _always  # autograd.grad or backward(inputs=...): a part runs
     captured: dict[tuple[Node, int], Any] = {}
     capture_points = set(capture or ())
 
@@ -225,8 +234,9 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before:
                     yield HookStep(node, slot, "retain_grad", grad, grad)
                 grads[slot] = grad
                 fresh.discard((node, slot))  # user code has seen it: keep no alias of it
-        if capture is not None and not executes(node):
-            _capture(captured, capture_points, node, grads)
+        if not executes(node):
+            if capture is not None:
+                _capture(captured, capture_points, node, grads)
             continue
 
         # 2. the leaf end: accumulate into .grad
@@ -266,7 +276,7 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, keep_before:
 
         # 4. one edge per input that needs a grad
         for index, (nxt, slot) in enumerate(node.next_functions):
-            if nxt is None or (capture is not None and not visits(nxt)):
+            if nxt is None or (pruned and not visits(nxt)):
                 continue
             grad = grad_inputs[index]
             if grad is not None:

@@ -178,7 +178,7 @@ class Function:
         if _GradState.enabled:
             needs = tuple([isinstance(a, Tensor) and (a._requires_grad or a.grad_fn is not None)
                            for a in args])
-            if True in needs:
+            if True in needs or any(_needs_grad_through_base(a) for a in args):
                 return _record(ctx, args, needs)
         # nothing to record (e.g. inside backward): just the numbers
         ctx.needs_input_grad = (False,) * len(args)
@@ -189,6 +189,12 @@ class Function:
 
 
 Tensor: Any = None  # smallgrad.tensor fills this in: it imports this module first
+
+
+def _needs_grad_through_base(a: Any) -> bool:
+    """A view made under no_grad of a tensor that requires grad: it requires grad too, but
+    its grad goes nowhere (PyTorch records the op anyway, with an empty edge)."""
+    return isinstance(a, Tensor) and a._base is not None and a._base.requires_grad
 
 
 def _as_tensor(value: Any, args: tuple) -> Any:

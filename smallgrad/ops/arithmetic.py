@@ -19,6 +19,8 @@ def _true_divide(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def _power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     if x.dtype.kind in "iu" and y.dtype.kind in "iu" and (y < 0).any():
         raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if x.dtype == np.float32:  # rounded once, as PyTorch's powf (NumPy's can be an ulp off)
+        return quiet(np.power, x.astype(np.float64), y.astype(np.float64)).astype(np.float32)
     return quiet(np.power, x, y)
 
 

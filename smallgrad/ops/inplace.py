@@ -188,6 +188,8 @@ class IndexPut(Function):
         out = x._data.copy()
         try:
             out[index] = value._data
+        except IndexError as error:
+            raise IndexError(str(error).replace("axis", "dimension")) from None
         except ValueError:
             raise RuntimeError(
                 f"shape mismatch: value tensor of shape {list(value.shape)} cannot be "

@@ -283,8 +283,11 @@ class Unindex(Function):
 
 
 def index_arrays(index: object) -> object:
-    """Tensors and lists inside an index become NumPy arrays."""
+    """Tensors and lists inside an index become NumPy arrays (a 0-d integer tensor is an
+    int, as in PyTorch: x[t.tensor(1)] is a select)."""
     if isinstance(index, Tensor):
+        if index._data.ndim == 0 and index._data.dtype.kind in "iu":
+            return int(index._data)
         return index._data
     if isinstance(index, list):
         return np.asarray([index_arrays(i) for i in index])

@@ -15,12 +15,9 @@ it runs the op's backward on the view's part of the base's grad.
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 
 from ..autograd.anomaly_mode import _AnomalyState, forward_stack
-from ..autograd.function import Function
 from ..autograd.grad_mode import _GradState
 from ..autograd.graph import Node, _creation_counter
 from ..tensor import Tensor
@@ -29,47 +26,49 @@ from ..tensor import Tensor
 # --- making views ---------------------------------------------------------------------
 def view_of(out: Tensor, x: Tensor) -> Tensor:
     """Make `out` (just computed from x's memory) a view of x's base."""
-    box = out._version_box = x._version_box
+    out._version_box = x._version_box
     out._base = x._base if x._base is not None else x
-    if len(box) == 1:
-        box.append([])
-    views = box[1]
-    views.append(weakref.ref(out))
-    if len(views) % 64 == 0:  # forget dead views now and then (x[i] in a loop)
-        views[:] = [ref for ref in views if ref() is not None]
+    out._view_version = x._version_box[0]
+    out._made_in_no_grad = not _GradState.enabled
     return out
 
 
 def bump_version(x: Tensor) -> None:
-    """x changed in place: every tensor sharing its memory sees the new version, and the
-    views of that memory get their grad through the base's newest history."""
-    box = x._version_box
-    box[0] += 1
-    if len(box) > 1:
-        _rebuild_views(box[1])
+    """x changed in place: every tensor sharing its memory sees the new version (and the
+    views among them get a new grad_fn when it is next read: see refresh_view)."""
+    x._version_box[0] += 1
 
 
-def _rebuild_views(views: list) -> None:
-    for ref in views:
-        view = ref()
-        if view is None or not view._base.requires_grad:
-            continue
-        prev = _GradState.enabled
-        _GradState.enabled = True  # the rebuilt node is recorded even under no_grad
-        try:
-            node = AsStrided.apply(view._base, view._data).grad_fn
-        finally:
-            _GradState.enabled = prev
-        move_retain_grad(view, node, 0)
-        view.grad_fn, view._output_nr = node, 0
+def refresh_view(view: Tensor) -> None:
+    """The view's memory changed in place since its grad_fn was set: it is now read again
+    from its base, so its grad flows through the base's newest history, as AsStridedBackward0.
+    (Tensor.grad_fn calls this, as PyTorch does when grad_fn is read.)"""
+    base = view._base
+    if view._grad_fn is None and not base.requires_grad:
+        view._view_version = view._version_box[0]
+        return
+    if view._made_in_no_grad:
+        raise RuntimeError(_NO_GRAD_VIEW.format(
+            "its base or another view of its base has been modified inplace"))
+    view._view_version = view._version_box[0]
+    node = AsStrided(base, view)
+    move_retain_grad(view, node, 0)
+    view._grad_fn, view._output_nr = node, 0
+
+
+_NO_GRAD_VIEW = (
+    "A view was created in no_grad mode and {} with grad mode enabled. Given that this use "
+    "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
+    "both the view and the inplace either both inside the no_grad block (if you don't want "
+    "the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
 
 
 def move_retain_grad(x: Tensor, node: Node, output_nr: int) -> None:
     """retain_grad() follows a tensor to its new grad_fn (its other hooks stay behind,
     on the old one: they see the grad of the values before the change)."""
-    if not x._retains_grad or x.grad_fn is None:
+    if not x._retains_grad or x._grad_fn is None:
         return
-    old = x.grad_fn._retain_grad
+    old = x._grad_fn._retain_grad
     ref = old.pop(x._output_nr, None) if old else None
     if ref is not None:
         if node._retain_grad is None:
@@ -95,23 +94,27 @@ def positions_in_base(base: np.ndarray, view: np.ndarray) -> tuple:
     return np.unravel_index(flat, base.shape)
 
 
-class AsStrided(Function):
+class AsStrided(Node):
     """The grad_fn of a view whose memory was changed in place: the view is read again
     from its base, so its grad goes to the elements of the base that it shows."""
 
-    node_name = "AsStridedBackward0"
+    def __init__(self, base: Tensor, view: Tensor) -> None:
+        self.base_shape = base._data.shape
+        self.index = positions_in_base(base._data, view._data)
+        self.next_functions = (base._edge(),)
+        self._input_meta = ((base._data.shape, base._data.dtype),)
+        self._output_meta = ((view._data.shape, view._data.dtype),)
+        self._seq = next(_creation_counter)
+        if _AnomalyState.enabled:
+            self._forward_stack = forward_stack()
 
-    @staticmethod
-    def forward(ctx, base, view_data):
-        ctx.base_shape = base._data.shape
-        ctx.index = positions_in_base(base._data, view_data)
-        return view_data
+    def name(self) -> str:
+        return "AsStridedBackward0"
 
-    @staticmethod
-    def backward(ctx, grad):
+    def apply(self, grad: Tensor) -> tuple:
         from .shape import Unindex
 
-        return Unindex.apply(grad, ctx.base_shape, ctx.index), None
+        return (Unindex.apply(grad, self.base_shape, self.index),)
 
 
 # --- in-place ops on views ------------------------------------------------------------
@@ -185,11 +188,13 @@ def check_inplace_target(x: Tensor, name: str, args: tuple) -> None:
             raise RuntimeError(
                 "a leaf Variable that requires grad is being used in an in-place operation.")
         base = x._base
+        if base is not None and x._made_in_no_grad and base.requires_grad:
+            raise RuntimeError(_NO_GRAD_VIEW.format("is being modified inplace"))
         if base is not None and base.grad_fn is None and base._requires_grad:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used "
                                "in an in-place operation.")
     # writing one number everywhere is fine even where elements share memory (expand)
-    fills = name == "zero_" or (name == "fill_" and not isinstance(args[0], Tensor))
+    fills = name in ("zero_", "index_put_") or (name == "fill_" and not isinstance(args[0], Tensor))
     data = x._data
     if not fills and data.size > 1 and any(stride == 0 and size > 1
                          for stride, size in zip(data.strides, data.shape)):
@@ -208,10 +213,30 @@ def check_inplace_target(x: Tensor, name: str, args: tuple) -> None:
 
 
 def _partly_overlaps(out: np.ndarray, other: np.ndarray) -> bool:
-    """Do they share memory without being the very same elements in the same order?"""
-    if not np.may_share_memory(out, other):
+    """PyTorch's get_overlap_status: only two dense tensors can be told apart ("too hard"
+    otherwise, and allowed); they overlap partly if their memory ranges meet but they are
+    not the very same elements in the same order."""
+    if not out.size or not other.size or not np.may_share_memory(out, other):
         return False
-    return not _same_elements(out, other) and np.shares_memory(out, other)
+    if not (_dense(out) and _dense(other)):
+        return False
+    start_a, start_b = out.__array_interface__["data"][0], other.__array_interface__["data"][0]
+    end_a, end_b = start_a + out.nbytes, start_b + other.nbytes
+    if start_a == start_b and end_a == end_b:
+        return out.strides != other.strides
+    return start_a < end_b and start_b < end_a
+
+
+def _dense(a: np.ndarray) -> bool:
+    """Do a's elements fill one block of memory, with no gaps and no repeats (in some
+    order of its dims)? PyTorch's is_non_overlapping_and_dense."""
+    dims = sorted((abs(stride), size) for size, stride in zip(a.shape, a.strides) if size != 1)
+    expected = a.itemsize
+    for stride, size in dims:
+        if stride != expected:
+            return False
+        expected *= size
+    return True
 
 
 def _same_elements(a: np.ndarray, b: np.ndarray) -> bool:

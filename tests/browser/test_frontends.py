@@ -14,8 +14,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import sys
 import textwrap
 
 import mlp
@@ -286,24 +284,7 @@ def test_save_html_steps_from_file(tab, guard, tmp_path):
 
 
 def test_nbconvert_html_shows_the_picture_and_the_card_offline(tab, guard, tmp_path):
-    import nbformat
-    from nbclient import NotebookClient
-
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                       "language": "python"}
-    notebook.cells = [nbformat.v4.new_code_cell(MLP + "stepper = widgets.BackwardStepper(L)\n"
-                                                "stepper.go(2)\nstepper")]
-    # saved as a notebook is after a run (no widget state stored: see docs/frontends.md)
-    NotebookClient(notebook, timeout=120, kernel_name="python3", store_widget_state=False,
-                   resources={"metadata": {"path": str(REPO)}}).execute()
-    saved = tmp_path / "saved.ipynb"
-    nbformat.write(notebook, saved)
-    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html",
-                    str(saved)], check=True, capture_output=True, cwd=tmp_path)
-    html_path = tmp_path / "saved.html"
-    text = html_path.read_text(encoding="utf-8")
-    assert "data:image/svg+xml;base64," in text and "Step 2 of 9" in text
+    html_path = mlp.saved_notebook_html(tmp_path, 2)  # (its text: tests/test_widgets_saved.py)
     tab.goto(html_path.as_uri())
     image = tab.locator("img[src^='data:image/svg+xml;base64,']").first
     image.wait_for()
