@@ -4,7 +4,8 @@
   request that is not to this machine), and no page names a URL outside the site.
 - The index lists every lesson of every edition.
 - The steppers of the stepping lesson (04, in each edition that has it) and of 05's hook
-  example step in the page, with no kernel: each click moves the highlighted edge and the card.
+  example step in the page, with no kernel: each click moves the highlighted edge and the card,
+  along the edges the same stepper takes in Python.
 - Lesson 03 (the graph lesson: draw() pictures and a GraphView, but no stepper) shows its
   graphs and its maths (MathJax from the site's own copy).
 
@@ -14,6 +15,7 @@ The site is built into pytest's tmp folder; the repository is not touched.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -22,6 +24,7 @@ import sys
 import pytest
 
 from .labkit import REPO, Stepper
+from .test_stepper_in_jupyterlab import _code_cells, _lesson_cell, _python_active_edges
 
 pytestmark = pytest.mark.browser
 
@@ -117,7 +120,11 @@ def test_stepping_lesson_steps_without_a_kernel(tab, guard, site, edition):
     stepper = _player(tab, site, "04_stepping", edition=edition)
     total = int(re.search(r"/(\d+)$", stepper.status()).group(1))
     assert total >= 3
-    _step_through(stepper, total)
+    active = _step_through(stepper, total)
+    # the edges the page highlights are the ones the same stepper takes in Python
+    lesson = json.loads((EDITIONS[edition] / "04_stepping.ipynb").read_text(encoding="utf-8"))
+    expected, _ = _python_active_edges(_lesson_cell(_code_cells(lesson), "w * x", "+ b"))
+    assert [re.sub(r"^sg\d+_", "", edge) for edge in active] == expected
     stepper.click("end ⏭", total)
     assert stepper.button("next ▶").is_disabled()
     height = tab.locator("iframe#player-04_stepping-1").evaluate("f => f.offsetHeight")
