@@ -9,7 +9,8 @@ already in DIR that differs from the packaged one is the student's work: it is k
 
 In the wheel the lessons sit in `content/` beside this file (setup.py copies them there at
 build time); in a checkout of the repository they are the repository's `lessons/` folder.
-This subpackage uses only the standard library: it imports neither NumPy nor widgets.
+Its own code needs only the standard library (importing it imports smallgrad first, as any
+subpackage does); it never imports widgets.
 """
 
 from __future__ import annotations
