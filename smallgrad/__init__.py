@@ -9,8 +9,6 @@ Where things are:
     _printing.py  PyTorch's print format     dtypes.py    float32, int64, ...
 """
 
-import warnings as _warnings
-
 from . import autograd, dtypes
 from ._printing import set_printoptions
 from .autograd import (
@@ -97,15 +95,12 @@ from .ops import (
     t,
     tanh,
     transpose,
+    unbind,
     unsqueeze,
     var,
     where,
 )
 from .tensor import Size, Tensor
-
-# PyTorch computes inf and nan silently; NumPy would warn ("invalid value encountered in
-# multiply") from inside smallgrad's own ops, about nothing the student did differently.
-_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"smallgrad(\.|$)")
 
 float = float32
 double = float64

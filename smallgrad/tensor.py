@@ -62,6 +62,8 @@ class Tensor:
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool = False) -> Tensor:
         """Wrap an array without copying it (the fast path every op uses)."""
+        if type(data) is not np.ndarray:  # NumPy gives scalars for 0-d results: they can't
+            data = np.asarray(data)       # be changed in place, so .grad.zero_() would not work
         t = object.__new__(cls)
         t._data = data
         t._requires_grad = requires_grad
@@ -104,6 +106,11 @@ class Tensor:
         self._grad_fn = node
         if self._base is not None:
             self._view_version = self._version_box[0]
+
+    @property
+    def output_nr(self) -> int:
+        """Which output of its grad_fn this tensor is (0 for most ops)."""
+        return self._output_nr
 
     @property
     def requires_grad(self) -> bool:
@@ -222,6 +229,8 @@ class Tensor:
     def size(self, dim: int | None = None) -> Size | int:
         if dim is None:
             return Size(self._data.shape)
+        if self._data.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[_wrap_dim(dim, self._data.ndim)]
 
     @property
@@ -325,7 +334,7 @@ class Tensor:
     def __iter__(self):
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self._data.shape[0]))
+        return iter(F.unbind(self, 0))  # as PyTorch: one UnbindBackward0 for all the rows
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
@@ -447,6 +456,7 @@ class Tensor:
             raise TypeError('permute() missing 1 required positional arguments: "dims"')
         return F.permute(self, _shape_args(dims))
     def unsqueeze(self, dim): return F.unsqueeze(self, dim)
+    def unbind(self, dim=0): return F.unbind(self, dim)
     def squeeze(self, dim=None): return F.squeeze(self, dim)
 
     @property
@@ -517,6 +527,8 @@ def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor | None:
     lead = grad.ndim - len(shape)
     if lead < 0:
         return None
+    if not shape:  # PyTorch's sum_to: a plain sum (SumBackward0)
+        return grad.sum()
     dims = list(range(lead))
     for i, size in enumerate(shape):
         grad_size = grad._data.shape[lead + i]

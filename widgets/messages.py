@@ -114,6 +114,22 @@ EN: dict[str, str] = {
     "vjp.fill": "Σ {G}   (every element got this value)",
     "vjp.copy_dst": "0   (copy_ overwrote {x})",
     "vjp.copy_src": "{G}, summed to the shape of {x}",
+    "vjp.scalar_add": "{G}   (adding a number inside a backward formula leaves the grad as it is)",
+    "vjp.scalar_mul": "{G} · the number that a backward formula multiplied {x} by",
+    "vjp.scalar_div": "{G} / the number that a backward formula divided {x} by",
+    "vjp.double": ("the derivative of {op}'s backward formula: this node is part of a "
+                   "gradient's own graph (create_graph=True)"),
+    "vjp.sgn": "0   (sign(x) is flat wherever it is defined)",
+    "vjp.masked_fill": "{G} where the mask is false, 0 where {x} was filled",
+    "vjp.masked_fill_value": "Σ {G} over the filled positions",
+    "vjp.masked_select": "zeros of shape {shape} with {G} put back where the mask is true",
+    "vjp.masked_scatter": ("{G} where the mask is false (for {x}); {G} where it is true "
+                           "(the source)"),
+    "vjp.scatter": "{G} with 0 where scatter wrote (for {x}); {G} gathered there (the source)",
+    "vjp.gather": "zeros of shape {shape} with {G} added at the gathered positions",
+    "vjp.scatter_add": "{G} (for {x}); {G} gathered at the index (the source)",
+    "vjp.unbind": "the grads of all the rows, stacked back along dim {dim} (zeros for a row "
+                  "that got none)",
     # --- the records of a step
     "record.root": "start: ∂{root}/∂{root} = {value} enters {root}",
     "record.retain_grad": "retain_grad: {var}.grad = {value}",

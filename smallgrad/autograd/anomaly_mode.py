@@ -8,14 +8,12 @@ in-place op. With check_nan, a backward that returns NaN raises at once.
 
 from __future__ import annotations
 
-import os
-import sys
 import traceback
 import warnings
 
 import numpy as np
 
-_SMALLGRAD_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from .._warn import _SMALLGRAD_DIR, warn
 
 
 class _AnomalyState:
@@ -76,15 +74,7 @@ def report_failure(node) -> None:
     else:
         message = (f"Error detected in {node.name()}. Traceback of forward call that caused "
                    "the error:\n" + "".join(stack))
-    warnings.warn(message, UserWarning, stacklevel=_user_level())
-
-
-def _user_level() -> int:
-    """The stacklevel that makes a warning point at the user's line, past smallgrad's."""
-    frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_code.co_filename.startswith(_SMALLGRAD_DIR):
-        frame, level = frame.f_back, level + 1
-    return level
+    warn(message)
 
 
 def check_nan(node, grads: tuple) -> None:

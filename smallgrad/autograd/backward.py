@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING
 
+from .._quiet import restore, silence
+from .._warn import warn
 from .engine import backward_steps
 
 if TYPE_CHECKING:
@@ -42,7 +43,11 @@ def backward(tensors: Tensor | Sequence[Tensor],
                            accumulate_into=inputs)
     if create_graph and not _warned_create_graph:
         _warn_create_graph()
-    run_to_end(steps)
+    token = silence()  # the engine's own sums of grads: inf and nan, silently
+    try:
+        run_to_end(steps)
+    finally:
+        restore(token)
 
 
 _warned_create_graph = False
@@ -52,12 +57,12 @@ def _warn_create_graph() -> None:
     """PyTorch's engine says this once per process."""
     global _warned_create_graph
     _warned_create_graph = True
-    warnings.warn(
+    warn(
         "Using backward() with create_graph=True will create a reference cycle between the "
         "parameter and its gradient which can cause a memory leak. We recommend using "
         "autograd.grad when creating the graph to avoid this. If you have to use this "
         "function, make sure to reset the .grad fields of your parameters to None after use "
-        "to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
+        "to break the cycle and avoid the leak.")
 
 
 def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
@@ -66,8 +71,12 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
          allow_unused: bool | None = None) -> tuple[Tensor | None, ...]:
     """d(outputs)/d(inputs), returned rather than stored: no `.grad` is touched."""
     inputs = _as_tuple(inputs)
-    grads = run_to_end(backward_steps(outputs, grad_outputs, retain_graph, create_graph,
-                                      inputs=inputs))
+    steps = backward_steps(outputs, grad_outputs, retain_graph, create_graph, inputs=inputs)
+    token = silence()
+    try:
+        grads = run_to_end(steps)
+    finally:
+        restore(token)
     result = []
     for index, g in enumerate(grads):
         if g is None and not allow_unused:

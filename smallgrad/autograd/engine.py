@@ -242,9 +242,10 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, targets,
         # 2. the leaf end: accumulate into .grad
         if is_leaf_end:
             # (a leaf told requires_grad = False after the forward gets nothing)
+            if grads[0] is not None and node.variable.grad_fn is not None:
+                # an in-place op made the leaf a result after the forward
+                raise RuntimeError("leaf variable has been moved into the graph interior")
             if grads[0] is not None and capture is None and node.variable._requires_grad:
-                if node.variable.grad_fn is not None:  # made non-leaf by an in-place op
-                    raise RuntimeError("leaf variable has been moved into the graph interior")
                 before, after = node.accumulate(grads[0], fresh=(node, 0) in fresh,
                                                 create_graph=create_graph,
                                                 keep_before=keep_before)

@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._quiet import restore, silence
 from .anomaly_mode import _AnomalyState, forward_stack
 from .grad_mode import _GradState
 from .graph import AccumulateGrad, Node, _creation_counter
@@ -48,6 +49,7 @@ class BackwardNode(Node):
     _name: ClassVar[str]
     _freed = False
     _saved_versions: tuple = ()
+    _saved_had_history: tuple = ()  # which saved inputs had a grad_fn (see .detach_())
     _non_differentiable: frozenset[int] = frozenset()
 
     def name(self) -> str:
@@ -72,6 +74,12 @@ class BackwardNode(Node):
     def saved_tensors(self) -> tuple:
         if self._freed:
             raise RuntimeError(_FREED)
+        for tensor, had_history in zip(self._saved, self._saved_had_history):
+            if had_history and tensor._grad_fn is None:
+                raise RuntimeError(
+                    "Trying to use a saved tensor that has been detached in-place, i.e. with "
+                    ".detach_().This is not supported, please use out-of-place `.detach()` "
+                    "instead")
         for tensor, version in zip(self._saved, self._saved_versions):
             if tensor is not None and tensor._version_box[0] != version:
                 raise RuntimeError(_modified_message(self, tensor, version))
@@ -182,7 +190,11 @@ class Function:
                 return _record(ctx, args, needs)
         # nothing to record (e.g. inside backward): just the numbers
         ctx.needs_input_grad = (False,) * len(args)
-        out = cls.forward(ctx, *args)
+        token = silence()  # NumPy computes inf and nan silently, as PyTorch does
+        try:
+            out = cls.forward(ctx, *args)
+        finally:
+            restore(token)
         if type(out) is tuple:
             return tuple(_as_tensor(o, args) for o in out)
         return _as_tensor(out, args)
@@ -215,10 +227,12 @@ def _record(ctx: BackwardNode, args: tuple, needs: tuple) -> Any:
     ctx.needs_input_grad = needs
     ctx._first_tid = Tensor._count()  # tensors made from here on are forward's own
     _GradState.enabled = False  # forward runs under no_grad, as in PyTorch
+    token = silence()
     try:
         out = ctx._forward_cls.forward(ctx, *args)
     finally:
         _GradState.enabled = True
+        restore(token)
     is_tuple = type(out) is tuple
     outputs = tuple([_as_tensor(o, args) for o in out]) if is_tuple else (_as_tensor(out, args),)
 
@@ -249,6 +263,10 @@ def _record(ctx: BackwardNode, args: tuple, needs: tuple) -> Any:
     saved = ctx._saved
     if saved:  # note versions now, to catch a later in-place change
         ctx._saved_versions = tuple([t._version_box[0] if t is not None else 0 for t in saved])
+        # an input (not an output) that had a history: .detach_() on it breaks backward
+        first = ctx._first_tid
+        ctx._saved_had_history = tuple([t is not None and t._grad_fn is not None
+                                        and t._tid < first for t in saved])
     return outputs if is_tuple else outputs[0]
 
 

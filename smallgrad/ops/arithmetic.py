@@ -8,6 +8,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._common import as_tensor, elementwise, float_data, promoted, quiet, unbroadcast
+from .backward_ops import MulScalar, SubScalar
 
 
 def _true_divide(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -40,7 +41,7 @@ class Add(Function):
     def backward(ctx, grad):
         shape_a, shape_b = ctx.shapes
         need_a, need_b = ctx.needs_input_grad[:2]
-        grad_b = grad if ctx.alpha == 1 else grad * ctx.alpha
+        grad_b = grad if ctx.alpha == 1 else MulScalar.apply(grad, ctx.alpha)
         return (unbroadcast(grad, shape_a) if need_a else None,
                 unbroadcast(grad_b, shape_b) if need_b else None, None)
 
@@ -61,7 +62,7 @@ class Sub(Function):
     def backward(ctx, grad):
         shape_a, shape_b = ctx.shapes
         need_a, need_b = ctx.needs_input_grad[:2]
-        grad_b = -grad if ctx.alpha == 1 else -grad * ctx.alpha
+        grad_b = -grad if ctx.alpha == 1 else MulScalar.apply(-grad, ctx.alpha)
         return (unbroadcast(grad, shape_a) if need_a else None,
                 # negate, then sum (as PyTorch does): a sum of -0.s is 0., so the order shows
                 unbroadcast(grad_b, shape_b) if need_b else None, None)
@@ -99,8 +100,10 @@ class Mul(Function):
     def backward(ctx, grad):
         b, a = ctx.saved_tensors
         shape_a, shape_b = ctx.shapes
-        grad_a = unbroadcast(grad * b, shape_a) if ctx.needs_input_grad[0] else None
+        # the last input's grad first, as PyTorch's generated code (it decides the order
+        # in which a second backward meets these nodes)
         grad_b = unbroadcast(grad * a, shape_b) if ctx.needs_input_grad[1] else None
+        grad_a = unbroadcast(grad * b, shape_a) if ctx.needs_input_grad[0] else None
         return grad_a, grad_b
 
 
@@ -119,8 +122,13 @@ class Div(Function):
     def backward(ctx, grad):
         b, a = ctx.saved_tensors
         shape_a, shape_b = ctx.shapes
+        # the last input's grad first, as PyTorch's generated code (it decides the order
+        # in which a second backward meets these nodes)
+        grad_b = None
+        if ctx.needs_input_grad[1]:  # -grad * ((a / b) / b), right operand first as in C++
+            quotient = (a / b) / b
+            grad_b = unbroadcast(-grad * quotient, shape_b)
         grad_a = unbroadcast(grad / b, shape_a) if ctx.needs_input_grad[0] else None
-        grad_b = unbroadcast(-grad * a / (b * b), shape_b) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
@@ -152,7 +160,20 @@ class Reciprocal(Function):
     @staticmethod
     def backward(ctx, grad):
         (result,) = ctx.saved_tensors
-        return -grad * (result * result)
+        square = result * result  # PyTorch: -grad * (result * result), right operand first
+        return -grad * square
+
+
+# PyTorch computes these powers another way (its pow_tensor_scalar_optimized_kernel), and
+# it shows: (-0.) ** -0.5 is -inf through 1/sqrt, and x ** 3 rounds like x * x * x.
+_POW_SPECIAL = {
+    0.5: np.sqrt,
+    2: lambda x: x * x,
+    3: lambda x: x * x * x,
+    -0.5: lambda x: 1 / np.sqrt(x),
+    -1: lambda x: 1 / x,
+    -2: lambda x: 1 / (x * x),
+}
 
 
 class Pow(Function):
@@ -164,7 +185,11 @@ class Pow(Function):
     def forward(ctx, x, n):
         ctx.save_for_backward(x)
         ctx.n = n
-        return elementwise("pow", _power, x, as_tensor(n, x))
+        exponent = as_tensor(n, x)
+        special = _POW_SPECIAL.get(n) if x._data.dtype.kind == "f" else None
+        if special is not None and exponent._data.dtype == x._data.dtype:
+            return special(x._data)
+        return elementwise("pow", _power, x, exponent)
 
     @staticmethod
     def backward(ctx, grad):
@@ -172,7 +197,18 @@ class Pow(Function):
         n = ctx.n
         if n == 0:  # zeros, as in PyTorch (grad * 0 would give -0. where grad < 0)
             return Tensor._make(np.zeros_like(grad._data)), None
-        return grad * (n * x ** (n - 1)), None
+        return grad * MulScalar.apply(x ** (n - 1), n), None
+
+
+def pow_inplace(x: Tensor, n: float) -> Tensor:
+    """x.pow_(n) inside a backward formula (norm's), as PyTorch records it: the node first,
+    then a clone of the old values (CloneBackward0), which the node keeps for its backward"""
+    out = Pow.apply(x, n)
+    node = out.grad_fn
+    if node is not None:
+        old = x.clone()
+        node._saved, node._saved_versions = (old,), (old._version,)
+    return out
 
 
 class PowTensor(Function):
@@ -192,11 +228,15 @@ class PowTensor(Function):
 
         a, b, result = ctx.saved_tensors
         grad_a = grad_b = None
-        if ctx.needs_input_grad[0]:  # PyTorch's conventions: where b == 0 the grad is 0
-            grad_a = unbroadcast(where(b == 0, 0.0, grad * (b * a ** (b - 1))), a.shape)
-        if ctx.needs_input_grad[1]:  # and where a == 0 and b >= 0 the grad for b is 0, not nan
-            safe = where((a == 0) & (b >= 0), 0.0, grad * (result * a.log()))
-            grad_b = unbroadcast(safe, b.shape)
+        # the last input's grad first, as PyTorch's generated code (it decides the order
+        # in which a second backward meets these nodes)
+        if ctx.needs_input_grad[1]:  # where a == 0 and b >= 0 the grad for b is 0, not nan
+            base = a if a.dtype is result.dtype else a.to(result.dtype)
+            grad_b = unbroadcast(grad * where((a == 0) & (b >= 0), 0.0, result * base.log()),
+                                 b.shape)
+        if ctx.needs_input_grad[0]:  # and where b == 0 the grad for a is 0
+            grad_a = where(b == 0, 0.0, grad * (b * a ** SubScalar.apply(b, 1)))
+            grad_a = unbroadcast(grad_a, a.shape)
         return grad_a, grad_b
 
 
@@ -216,12 +256,12 @@ class Rpow(Function):
     @staticmethod
     def backward(ctx, grad):
         x, result = ctx.saved_tensors
-        grad_x = grad * (result * ctx.log_c)
+        scale = MulScalar.apply(result, ctx.log_c)
         if ctx.c == 0:  # PyTorch's convention for 0 ** x: the grad is 0 where x >= 0
             from .shape import where
 
-            grad_x = where(x >= 0, 0.0, grad_x)
-        return grad_x, None
+            scale = where(x >= 0, 0.0, scale)
+        return grad * scale, None
 
 
 # --- the functions that Tensor's dunders and smallgrad.* call ------------------------

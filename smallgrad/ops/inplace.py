@@ -198,15 +198,16 @@ class IndexPut(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .shape import where
+        """PyTorch: self: grad.index_put(indices, zeros_like(values));
+        values: grad.index(indices)"""
+        from .shape import Index
 
         grad_x = grad_value = None
+        if ctx.needs_input_grad[2]:  # the last input's grad first, as PyTorch
+            grad_value = sum_to_shape(Index.apply(grad, ctx.index), ctx.value_shape)
         if ctx.needs_input_grad[0]:
-            written = Tensor._make(np.zeros(grad._data.shape, dtype=bool))
-            written._data[ctx.index] = True
-            grad_x = where(written, 0.0, grad)
-        if ctx.needs_input_grad[2]:
-            grad_value = sum_to_shape(grad[ctx.index], ctx.value_shape)
+            zeros = Tensor._make(np.zeros(ctx.value_shape, grad._data.dtype))
+            grad_x = IndexPut.apply(grad, ctx.index, zeros)
         return grad_x, None, grad_value
 
 

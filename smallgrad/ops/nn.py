@@ -7,6 +7,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
 from ._common import promoted
+from .backward_ops import LogSoftmaxBackwardData, SoftmaxBackwardData
 from .shape import Contiguous, Squeeze, UnsafeView, expand
 
 
@@ -26,14 +27,27 @@ class Mm(Function):
     def forward(ctx, a, b):
         # as PyTorch, save only what backward uses: b for a's grad, a for b's
         ctx.save_for_backward(*_needed(ctx, a, b))
+        ctx.column_major = _column_major(a._data), _column_major(b._data)
         return np.matmul(*promoted(a, b))
 
     @staticmethod
     def backward(ctx, grad):
+        """PyTorch's mm_mat1_backward / mm_mat2_backward: a column-major input gets its
+        grad computed transposed, so that it comes out column-major too"""
         b, a = ctx.saved_tensors
-        grad_a = grad.mm(b.t()) if ctx.needs_input_grad[0] else None
-        grad_b = a.t().mm(grad) if ctx.needs_input_grad[1] else None
+        a_column_major, b_column_major = ctx.column_major
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[1]:  # the last input's grad first, as PyTorch
+            grad_b = grad.t().mm(a).t() if b_column_major else a.t().mm(grad)
+        if ctx.needs_input_grad[0]:
+            grad_a = b.mm(grad.t()).t() if a_column_major else grad.mm(b.t())
         return grad_a, grad_b
+
+
+def _column_major(m: np.ndarray) -> bool:
+    """Laid out as the transpose of a row-major matrix (PyTorch: strides (1, rows))."""
+    item = m.itemsize
+    return m.strides[0] == item and m.strides[1] == item * m.shape[0]
 
 
 class Mv(Function):
@@ -49,7 +63,8 @@ class Mv(Function):
     @staticmethod
     def backward(ctx, grad):
         v, m = ctx.saved_tensors
-        grad_m = grad.unsqueeze(1) * v.unsqueeze(0) if ctx.needs_input_grad[0] else None
+        # PyTorch: grad.ger(vec), and ger is grad.reshape(n, 1) * vec
+        grad_m = grad.reshape((grad.shape[0], 1)) * v if ctx.needs_input_grad[0] else None
         grad_v = m.t().matmul(grad) if ctx.needs_input_grad[1] else None
         return grad_m, grad_v
 
@@ -84,8 +99,8 @@ class Bmm(Function):
     @staticmethod
     def backward(ctx, grad):
         b, a = ctx.saved_tensors
+        grad_b = bmm(a.transpose(1, 2), grad) if ctx.needs_input_grad[1] else None  # last first
         grad_a = bmm(grad, b.transpose(1, 2)) if ctx.needs_input_grad[0] else None
-        grad_b = bmm(a.transpose(1, 2), grad) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
@@ -270,7 +285,7 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (s,) = ctx.saved_tensors
-        return s * (grad - (grad * s).sum(ctx.dim, keepdim=True)), None
+        return SoftmaxBackwardData.apply(grad, s, ctx.dim), None
 
 
 class LogSoftmax(Function):
@@ -290,7 +305,7 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
+        return LogSoftmaxBackwardData.apply(grad, y, ctx.dim), None
 
 
 def softmax(x: Tensor, dim: int) -> Tensor:

@@ -8,19 +8,29 @@ import warnings
 
 import numpy as np
 
+from .._warn import warn
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
 from ._common import quiet, reduce_dims
+from .arithmetic import pow_inplace
+from .backward_ops import DivScalar, MaskedFill, MaskedFillTensor, MulScalar, Scatter, Sgn
 from .shape import where
 
 
+def _unsqueeze_multiple(grad: Tensor, dims: tuple, ndim: int) -> Tensor:
+    """Put the reduced dims back into grad, as size 1 (PyTorch's unsqueeze_multiple)."""
+    if len(dims) == 1:
+        return grad.unsqueeze(dims[0])
+    for d in range(ndim):
+        if d in dims:
+            grad = grad.unsqueeze(d)
+    return grad
+
+
 def _spread(grad: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
-    """Put the reduced dims back into grad (as size 1) and expand it to `shape`."""
-    if not keepdim and dims:
-        kept = list(shape)
-        for d in dims:
-            kept[d] = 1
-        grad = grad.reshape(tuple(kept))
+    """The reduced dims put back and expanded to `shape` (PyTorch's sum_backward)."""
+    if not keepdim and shape and dims:
+        grad = _unsqueeze_multiple(grad, dims, len(shape))
     return grad.expand(shape)
 
 
@@ -78,7 +88,7 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.expand(ctx.shape) / (int(np.prod(ctx.shape)) or 1)
+        return DivScalar.apply(grad.expand(ctx.shape), int(np.prod(ctx.shape)))
 
 
 class MeanDim(Function):
@@ -97,7 +107,7 @@ class MeanDim(Function):
     @staticmethod
     def backward(ctx, grad):
         count = int(np.prod([ctx.shape[d] for d in ctx.dims]))
-        return _spread(grad, ctx.shape, ctx.dims, ctx.keepdim) / (count or 1), None, None
+        return DivScalar.apply(_spread(grad, ctx.shape, ctx.dims, ctx.keepdim), count), None, None
 
 
 class Var(Function):
@@ -133,19 +143,25 @@ class Std(Function):
     @staticmethod
     def backward(ctx, grad):
         x, result = ctx.saved_tensors
-        grad_var = where(result == 0, 0.0, grad / (result * 2))
+        grad_var = MaskedFill.apply(grad / MulScalar.apply(result, 2), result._data == 0, 0)
         return _var_backward(grad_var, x, ctx.dim, ctx.keepdim, ctx.correction), None, None, None
 
 
 def _variance(name: str, data: np.ndarray, dim, keepdim: bool, correction) -> np.ndarray:
     dims = reduce_dims(dim, data.ndim)
     if int(np.prod([data.shape[d] for d in dims])) - correction <= 0:
-        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
-                      "less than the reduction factor (input numel divided by output numel).",
-                      UserWarning, stacklevel=5)
+        warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
+             "than the reduction factor (input numel divided by output numel).")
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # NumPy's own version of that warning
-        return quiet(np.var, data, dims, None, None, correction, keepdim)
+        variance = quiet(np.var, data, dims, None, None, correction, keepdim)
+    if data.size and np.all(np.isfinite(variance)):
+        # PyTorch's Welford sums give exactly 0 for a constant; NumPy's two passes can leave
+        # a rounding crumb (its mean of 0.1, 0.1, 0.1 is not quite 0.1)
+        constant = np.max(data, dims, keepdims=keepdim) == np.min(data, dims, keepdims=keepdim)
+        variance = np.where(constant, np.zeros((), variance.dtype), variance)
+    return variance
 
 
 def _var_backward(grad: Tensor, x: Tensor, dim, keepdim: bool, correction: float) -> Tensor:
@@ -155,13 +171,15 @@ def _var_backward(grad: Tensor, x: Tensor, dim, keepdim: bool, correction: float
         dof = x.numel() - correction
         if dof <= 0:
             return grad * where(x == x.mean(), float("nan"), float("inf"))
-        return (2.0 / dof) * grad * (x - x.mean())
+        centered = x - x.mean()  # C++ evaluates the right operand first
+        return MulScalar.apply(grad, 2.0 / dof) * centered
     dims = reduce_dims(dim, x.ndim)
     if not keepdim and x.ndim > 1:
         for d in dims:
             grad = grad.unsqueeze(d)
     dof = int(np.prod([x.shape[d] for d in dims])) - correction
-    return (2.0 / dof if dof else float("inf")) * grad * (x - x.mean(dims, keepdim=True))
+    centered = x - x.mean(dims, keepdim=True)  # C++ evaluates the right operand first
+    return MulScalar.apply(grad, 2.0 / dof if dof else float("inf")) * centered
 
 
 class MaxAll(Function):
@@ -183,9 +201,11 @@ class MaxAll(Function):
     @staticmethod
     def backward(ctx, grad):
         x, result = ctx.saved_tensors
-        winners = x._data == result._data
-        # where(), not a product with a 0/1 mask: grad * 0 would make -0. from a negative grad
-        return where(Tensor._make(winners), grad / int(winners.sum()), 0.0)
+        # PyTorch's evenly_distribute_backward: zeros, with grad / count at the winners
+        winners = np.isnan(x._data) if np.isnan(result._data) else x._data == result._data
+        count = Tensor._make(np.asarray(winners.sum(), dtype=np.int64))
+        zeros = Tensor._make(np.zeros(x._data.shape, grad._data.dtype))
+        return MaskedFillTensor.apply(zeros, winners, grad / count)
 
 
 class MinAll(MaxAll):
@@ -215,14 +235,13 @@ class MaxDim(Function):
     @staticmethod
     def backward(ctx, grad_values, grad_indices):
         (indices,) = ctx.saved_tensors
-        if not ctx.shape:  # x was 0-d
-            return grad_values, None, None
-        index = indices._data if ctx.keepdim else np.expand_dims(indices._data, ctx.dim)
-        positions = np.arange(ctx.shape[ctx.dim]).reshape(
-            [-1 if d == ctx.dim else 1 for d in range(len(ctx.shape))])
-        picked = Tensor._make(positions == index)  # one-hot along dim
-        spread = _spread(grad_values, ctx.shape, (ctx.dim,), ctx.keepdim)
-        return where(picked, spread, 0.0), None, None
+        # PyTorch's value_selecting_reduction_backward: zeros, scatter_ the grad at indices
+        index = indices._data
+        if not ctx.keepdim and ctx.shape:
+            grad_values = grad_values.unsqueeze(ctx.dim)
+            index = np.expand_dims(index, ctx.dim)
+        zeros = Tensor._make(np.zeros(ctx.shape, grad_values._data.dtype))
+        return Scatter.apply(zeros, ctx.dim, index, grad_values), None, None
 
 
 class MinDim(MaxDim):
@@ -251,24 +270,39 @@ class Norm(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        """PyTorch's norm_backward, op for op"""
         x, norm = ctx.saved_tensors
-        spread_norm = _spread(norm, x.shape, ctx.dims, ctx.keepdim)
-        spread_grad = _spread(grad, x.shape, ctx.dims, ctx.keepdim)
-        zero = spread_norm == 0
-        # `where`, not NumPy: with create_graph=True the grad must stay differentiable
-        safe = where(zero, 1.0, spread_norm)
-        sign = Tensor._make(np.sign(x._data))
-        if ctx.p == 2:
-            scale = x / safe
-        elif ctx.p == 1:
-            scale = sign
-        elif ctx.p == float("inf"):  # the largest |x| get the grad, shared evenly among ties
-            winners = np.abs(x._data) == spread_norm._data
-            count = winners.sum(axis=ctx.dims, keepdims=True)
-            scale = sign * Tensor._make((winners / count).astype(x._data.dtype))
+        p, dims = ctx.p, ctx.dims
+        if not ctx.keepdim and x.ndim and dims is not None:
+            grad = _unsqueeze_multiple(grad, dims, x.ndim)
+            norm = _unsqueeze_multiple(norm, dims, x.ndim)
+        norm_is_zero = norm._data == 0
+        if p == 0:
+            return None, None, None, None
+        if p == 1:
+            return Sgn.apply(x) * grad, None, None, None
+        if p == 2:
+            return grad * MaskedFill.apply(x / norm, norm_is_zero, 0), None, None, None
+        # (C++ evaluates the right operand of `a * b` first: so does this, for the same
+        # order of nodes)
+        if p == float("inf"):  # the largest |x| share the grad (nan counts as largest)
+            size = x.abs()._data
+            winners = Tensor._make((size == norm._data) | np.isnan(size))
+            count = winners.sum(tuple(range(x.ndim)) if dims is None else dims, keepdim=True)
+            shared = (grad / count) * winners
+            return Sgn.apply(x) * shared, None, None, None
+        if p < 1:
+            kept = MaskedFill.apply(pow_inplace(x.abs(), p - 1), x._data == 0, 0)
+            scaled = Sgn.apply(x) * kept
+            power = norm ** (1 - p)
+            return scaled * grad * power, None, None, None
+        if p < 2:
+            power = pow_inplace(x.abs(), p - 1)
+            scaled = Sgn.apply(x) * power
         else:
-            scale = sign * x.abs() ** (ctx.p - 1) / safe ** (ctx.p - 1)
-        return where(zero, 0.0, spread_grad * scale), None, None, None  # ‖0‖: grad 0
+            scaled = x * pow_inplace(x.abs(), p - 2)
+        scale = MaskedFill.apply(grad / norm ** (p - 1), norm_is_zero, 0)
+        return scaled * scale, None, None, None
 
 
 class ReturnTypes(tuple):
@@ -362,7 +396,8 @@ def norm(x: Tensor, p=2, dim=None, keepdim: bool = False) -> Tensor:
                            f"input. Got {x.dtype.tensor_type[:-6]}")
     if p == "fro":  # the Frobenius norm is the 2-norm of all the elements
         p = 2
-    return Norm.apply(x, float(p), reduce_dims(dim, x._data.ndim), keepdim)
+    dims = None if dim is None else reduce_dims(dim, x._data.ndim)  # None: PyTorch's dim=[]
+    return Norm.apply(x, float(p), dims, keepdim)
 
 
 def logical_reduce(fn, x: Tensor, dim=None, keepdim: bool = False) -> Tensor:

@@ -15,6 +15,7 @@ from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim, sum_to_shape
 from ._common import as_tensor, broadcast_message, copy_like_torch, promoted, torch_layout
+from .backward_ops import IndexPutImpl, SelectBackward, SliceBackward
 from .views import view_of as _view_of
 
 
@@ -146,12 +147,17 @@ class Squeeze(Function):
 
     @staticmethod
     def forward(ctx, x, dims):
-        ctx.shape = x._data.shape
+        ctx.shape, ctx.dims = x._data.shape, dims
         return np.squeeze(x._data, dims)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.reshape(ctx.shape), None
+        """PyTorch's unsqueeze_to: a dim of size 1 back at each squeezed place"""
+        dims = (ctx.dims,) if isinstance(ctx.dims, int) else ctx.dims
+        for d, size in enumerate(ctx.shape):
+            if size == 1 and (dims is None or d in dims):
+                grad = grad.unsqueeze(d)
+        return grad, None
 
 
 class SqueezeDim(Squeeze):
@@ -213,13 +219,17 @@ class Select(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return Unindex.apply(grad, ctx.shape, ctx.index), None
+        return SelectBackward.apply(grad, ctx.shape, ctx.index), None
 
 
 class Slice(Select):
     """x[a:b:c] along one dim"""
 
     node_name = "SliceBackward0"
+
+    @staticmethod
+    def backward(ctx, grad):
+        return SliceBackward.apply(grad, ctx.shape, ctx.index), None
 
 
 class Index(Select):
@@ -242,7 +252,8 @@ class Index(Select):
     def backward(ctx, grad):
         arrays = iter(ctx.saved_tensors)
         index = tuple(next(arrays)._data if p is _ARRAY else p for p in ctx.layout)
-        return Unindex.apply(grad, ctx.shape, index if ctx.is_tuple else index[0]), None
+        zeros = Tensor._make(np.zeros(ctx.shape, grad._data.dtype))
+        return IndexPutImpl.apply(zeros, index if ctx.is_tuple else index[0], grad), None
 
 
 _ARRAY = object()  # marks where an index array goes back into a saved index
@@ -376,6 +387,30 @@ def _is_mask(item: object) -> bool:
     return isinstance(item, np.ndarray) and item.dtype == bool
 
 
+class Unbind(Function):
+    """x.unbind(dim), and what `for row in x` uses: one view per index along dim; the
+    grads of all of them are stacked back (zeros for the ones that got none)"""
+
+    node_name = "UnbindBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        lead = (slice(None),) * dim
+        return tuple(x._data[lead + (i, Ellipsis)] for i in range(x._data.shape[dim]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return stack(grads, ctx.dim), None
+
+
+def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    if x.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    outputs = Unbind.apply(x, _wrap_dim(dim, x.ndim))
+    return tuple(_view_of(o, x) for o in outputs)
+
+
 # --- joining --------------------------------------------------------------------------
 class Cat(Function):
     """join along a dim; each input gets its slice of the grad back"""
@@ -454,8 +489,8 @@ class Where(Function):
         (keep,) = ctx.saved_tensors
         shape_a, shape_b = ctx.shapes
         # 0.0, not grad * 0: that would give -0. where grad < 0, and PyTorch gives 0.
-        return (None, sum_to_shape(where(keep, grad, 0.0), shape_a),
-                sum_to_shape(where(keep, 0.0, grad), shape_b))
+        grad_b = sum_to_shape(where(keep, 0.0, grad), shape_b)  # the last one first, as PyTorch
+        return None, sum_to_shape(where(keep, grad, 0.0), shape_a), grad_b
 
 
 # --- the functions Tensor's methods call ----------------------------------------------
@@ -499,7 +534,7 @@ def expand(x: Tensor, shape: tuple) -> Tensor:
     lead = len(shape) - x.ndim
     if lead < 0:
         raise RuntimeError(
-            f"expand(torch.FloatTensor{{{list(x.shape)}}}, size={list(shape)}): the number of "
+            f"expand({x.type()}{{{list(x.shape)}}}, size={list(shape)}): the number of "
             "sizes provided (%d) must be greater or equal to the number of dimensions in the "
             "tensor (%d)" % (len(shape), x.ndim))
     target = list(shape)

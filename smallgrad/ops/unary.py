@@ -8,6 +8,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._common import float_data, precise, quiet
+from .backward_ops import MulScalar, Sgn, SigmoidBackward, TanhBackward, ThresholdBackward
 from .shape import where
 
 
@@ -59,7 +60,7 @@ class Sqrt(Function):
     @staticmethod
     def backward(ctx, grad):
         (result,) = ctx.saved_tensors
-        return grad / (2 * result)
+        return grad / MulScalar.apply(result, 2)  # PyTorch: grad / (2 * result)
 
 
 class Sin(Function):
@@ -108,7 +109,7 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad):
         (result,) = ctx.saved_tensors
-        return grad * (1 - result * result)
+        return TanhBackward.apply(grad, result)
 
 
 class Sigmoid(Function):
@@ -128,7 +129,7 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, grad):
         (result,) = ctx.saved_tensors
-        return grad * (result * (1 - result))
+        return SigmoidBackward.apply(grad, result)
 
 
 class Relu(Function):
@@ -146,7 +147,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (result,) = ctx.saved_tensors
-        return where(result > 0, grad, 0.0)  # not grad * mask: that gives -0. for grad < 0
+        return ThresholdBackward.apply(grad, result, 0)
 
 
 class Abs(Function):
@@ -162,7 +163,7 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * Tensor._make(np.sign(x._data))
+        return grad * Sgn.apply(x)
 
 
 class Clamp(Function):

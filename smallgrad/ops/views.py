@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._warn import warn
 from ..autograd.anomaly_mode import _AnomalyState, forward_stack
 from ..autograd.grad_mode import _GradState
 from ..autograd.graph import Node, _creation_counter
@@ -50,6 +51,9 @@ def refresh_view(view: Tensor) -> None:
     if view._made_in_no_grad:
         raise RuntimeError(_NO_GRAD_VIEW.format(
             "its base or another view of its base has been modified inplace"))
+    if view._grad_fn is not None and view._grad_fn._n_outputs > 1:
+        raise RuntimeError(_multi_output_message(
+            view, "its base or another view of its base has been modified inplace"))
     view._view_version = view._version_box[0]
     node = AsStrided(base, view)
     move_retain_grad(view, node, 0)
@@ -61,6 +65,15 @@ _NO_GRAD_VIEW = (
     "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
     "both the view and the inplace either both inside the no_grad block (if you don't want "
     "the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+
+
+def _multi_output_message(view: Tensor, what: str) -> str:
+    """A view made by an op with several outputs (unbind) may not be changed in place."""
+    op = view._grad_fn.name().removesuffix("Backward0")
+    return (f"Output {view._output_nr} of {op} is a view and {what}. This view is the output "
+            "of a function that returns multiple views. Such functions do not allow the "
+            "output views to be modified inplace. You should replace the inplace operation by "
+            "an out-of-place one.")
 
 
 def move_retain_grad(x: Tensor, node: Node, output_nr: int) -> None:
@@ -190,20 +203,28 @@ def check_inplace_target(x: Tensor, name: str, args: tuple) -> None:
         base = x._base
         if base is not None and x._made_in_no_grad and base.requires_grad:
             raise RuntimeError(_NO_GRAD_VIEW.format("is being modified inplace"))
+        if base is not None and x.grad_fn is not None and x.grad_fn._n_outputs > 1:
+            raise RuntimeError(_multi_output_message(x, "is being modified inplace"))
         if base is not None and base.grad_fn is None and base._requires_grad:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used "
                                "in an in-place operation.")
-    # writing one number everywhere is fine even where elements share memory (expand)
-    fills = name in ("zero_", "index_put_") or (name == "fill_" and not isinstance(args[0], Tensor))
     data = x._data
-    if not fills and data.size > 1 and any(stride == 0 and size > 1
-                         for stride, size in zip(data.strides, data.shape)):
-        raise RuntimeError(
-            "unsupported operation: more than one element of the written-to tensor refers to "
-            "a single memory location. Please clone() the tensor before performing the "
-            "operation.")
-    if name == "fill_" or (name == "copy_" and _same_elements(data, args[0]._data)):
-        return  # fill_ reads its value first; a copy onto itself changes nothing
+    if name == "copy_" and _same_elements(data, args[0]._data):
+        return  # a copy onto itself changes nothing
+    if data.size > 1 and any(stride == 0 and size > 1
+                             for stride, size in zip(data.strides, data.shape)):
+        if name == "index_put_":
+            warn("Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor "
+                 "before performing this operation. This also applies to advanced indexing e.g. "
+                 "tensor[indices] = tensor")
+        # writing one number everywhere is fine even where elements share memory (expand)
+        elif name != "zero_" and not (name == "fill_" and not isinstance(args[0], Tensor)):
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers "
+                "to a single memory location. Please clone() the tensor before performing the "
+                "operation.")
+    if name == "fill_":
+        return  # fill_ reads its value before it writes anything
     for a in args:
         if isinstance(a, Tensor) and a is not x and _partly_overlaps(data, a._data):
             raise RuntimeError(
