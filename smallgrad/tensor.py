@@ -115,7 +115,8 @@ class Tensor:
     @property
     def requires_grad(self) -> bool:
         # a view requires grad once its base does, even if made before (as in PyTorch)
-        return (self._requires_grad or self.grad_fn is not None
+        # (the stored grad_fn: reading requires_grad rebuilds nothing, as in PyTorch)
+        return (self._requires_grad or self._grad_fn is not None
                 or (self._base is not None and self._base.requires_grad))
 
     @requires_grad.setter
@@ -146,7 +147,7 @@ class Tensor:
 
     @property
     def grad(self) -> Tensor | None:
-        if self.grad_fn is not None and not self._retains_grad:
+        if self._grad_fn is not None and not self._retains_grad:  # (no rebuild, as torch)
             warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -285,6 +286,13 @@ class Tensor:
         return out
 
     def detach_(self) -> Tensor:
+        if self._base is not None and (self._grad_fn is not None or self._base.requires_grad):
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                "called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
         self.grad_fn = None
         self._requires_grad = False
         return self

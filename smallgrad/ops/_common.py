@@ -176,8 +176,16 @@ def precise(fn: Callable, x: np.ndarray) -> np.ndarray:
     """fn(x), rounded once: NumPy's float32 sin/cos/exp/... can be 1 ulp off the correctly
     rounded value that PyTorch gives, so float32 goes through float64."""
     if x.dtype == np.float32:
-        return quiet(fn, x.astype(np.float64)).astype(np.float32)
-    return quiet(fn, x)
+        return like_input(quiet(fn, x.astype(np.float64)).astype(np.float32), x)
+    return like_input(quiet(fn, x), x)
+
+
+def like_input(result: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """A one-input elementwise result, laid out in memory as PyTorch lays it out: like x
+    when x is transposed, row-major when x is expanded (NumPy may choose otherwise)."""
+    if x.ndim > 1 and not x.flags.c_contiguous:
+        return torch_layout(np.asarray(result), x)
+    return result
 
 
 def reduce_dims(dim: int | tuple | list | None, ndim: int) -> tuple[int, ...]:

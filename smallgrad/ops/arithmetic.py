@@ -7,7 +7,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._common import as_tensor, elementwise, float_data, promoted, quiet, unbroadcast
+from ._common import as_tensor, elementwise, float_data, like_input, promoted, quiet, unbroadcast
 from .backward_ops import MulScalar, SubScalar
 
 
@@ -139,7 +139,7 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return np.negative(x._data)
+        return like_input(np.negative(x._data), x._data)
 
     @staticmethod
     def backward(ctx, grad):

@@ -64,7 +64,7 @@ def _in_place_ufunc(x: Tensor, name: str, other: Tensor) -> Tensor:
     _check_cast(dtype, x)
     try:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # as PyTorch
-            _UFUNCS[name](x._data, other._data, out=x._data, casting="unsafe")
+            _UFUNCS[name](x._data, other._data, out=x._data, dtype=dtype, casting="unsafe")
     except ValueError:
         try:
             shape = np.broadcast_shapes(x.shape, other.shape)
@@ -232,6 +232,8 @@ def setitem(x: Tensor, index: object, value: object) -> None:
     basic = tuple(i if is_basic(i) else slice(None) for i in items)
     target = x if all(i == slice(None) or i is Ellipsis for i in basic) else getitem(x, basic)
     advanced = tuple(index_arrays(i) if not is_basic(i) else slice(None) for i in items)
+    if isinstance(value, Tensor) and value.ndim and value.shape[0] == 1:
+        src = src.view(_without_leading_ones(src.shape))  # as PyTorch's set_item
     inplace(target, "index_put_", IndexPut.apply,
             advanced if isinstance(index, tuple) else advanced[0], _same_dtype(src, x))
 
@@ -260,7 +262,12 @@ def _copy_to(dst: Tensor, src: Tensor) -> None:
     elif src.ndim == 0:
         dst.fill_(src)
     else:
-        shape = list(src.shape)
-        while shape and shape[0] == 1:  # leading 1s go first (always a view), then expand
-            shape.pop(0)
-        dst.copy_(src.view(tuple(shape)).expand(dst.shape))
+        # leading 1s go first (always a view), then expand
+        dst.copy_(src.view(_without_leading_ones(src.shape)).expand(dst.shape))
+
+
+def _without_leading_ones(shape: tuple) -> tuple:
+    shape = list(shape)
+    while shape and shape[0] == 1:
+        shape.pop(0)
+    return tuple(shape)

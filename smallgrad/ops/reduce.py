@@ -119,7 +119,8 @@ class Var(Function):
     def forward(ctx, x, dim, keepdim, correction):
         ctx.save_for_backward(x)
         ctx.dim, ctx.keepdim, ctx.correction = dim, keepdim, correction
-        return _row_major(_variance("var", x._data, dim, keepdim, correction))
+        variance = _variance("var", x._data, dim, keepdim, correction)
+        return _row_major(variance.astype(x._data.dtype))
 
     @staticmethod
     def backward(ctx, grad):
@@ -135,7 +136,7 @@ class Std(Function):
     @staticmethod
     def forward(ctx, x, dim, keepdim, correction):
         variance = _variance("std", x._data, dim, keepdim, correction)
-        result = Tensor._make(_row_major(np.sqrt(variance)))
+        result = Tensor._make(_row_major(np.sqrt(variance).astype(x._data.dtype)))
         ctx.save_for_backward(x, result)
         ctx.dim, ctx.keepdim, ctx.correction = dim, keepdim, correction
         return result
@@ -148,20 +149,31 @@ class Std(Function):
 
 
 def _variance(name: str, data: np.ndarray, dim, keepdim: bool, correction) -> np.ndarray:
+    """PyTorch's two ways, so that exact ties come out as torch's: over all elements, the
+    mean in the tensor's dtype, then the squared deviations summed in float64; along dims,
+    Welford's running sums (in float64: a constant gives exactly 0)."""
     dims = reduce_dims(dim, data.ndim)
-    if int(np.prod([data.shape[d] for d in dims])) - correction <= 0:
+    count = int(np.prod([data.shape[d] for d in dims]))
+    if count - correction <= 0:
         warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
              "than the reduction factor (input numel divided by output numel).")
-
+    wide = data.astype(np.float64)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # NumPy's own version of that warning
-        variance = quiet(np.var, data, dims, None, None, correction, keepdim)
-    if data.size and np.all(np.isfinite(variance)):
-        # PyTorch's Welford sums give exactly 0 for a constant; NumPy's two passes can leave
-        # a rounding crumb (its mean of 0.1, 0.1, 0.1 is not quite 0.1)
-        constant = np.max(data, dims, keepdims=keepdim) == np.min(data, dims, keepdims=keepdim)
-        variance = np.where(constant, np.zeros((), variance.dtype), variance)
-    return variance
+        warnings.simplefilter("ignore", RuntimeWarning)  # empty or no degrees of freedom
+        if data.size and count == data.size:  # one result from every element: std_var_all
+            mean = np.float64(np.mean(data, dtype=data.dtype)) if data.size else np.nan
+            dof = count - correction if count > correction else 0  # (max is smallgrad.max here)
+            variance = quiet(np.divide, np.sum((wide - mean) ** 2), dof)
+            shape = [1 if d in dims else n for d, n in enumerate(data.shape)]
+            variance = np.reshape(variance, shape if keepdim else
+                                  [n for d, n in enumerate(data.shape) if d not in dims])
+        else:
+            variance = quiet(np.var, wide, dims, None, None, correction, keepdim)
+            if data.size and count > correction:  # Welford's sums see no spread in a constant
+                constant = (np.max(data, dims, keepdims=keepdim)
+                            == np.min(data, dims, keepdims=keepdim))
+                variance = np.where(constant, 0.0, variance)
+    return np.asarray(variance)  # float64: std takes its root before rounding, as torch
 
 
 def _var_backward(grad: Tensor, x: Tensor, dim, keepdim: bool, correction: float) -> Tensor:

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._common import float_data, precise, quiet
+from ._common import float_data, like_input, precise, quiet
 from .backward_ops import MulScalar, Sgn, SigmoidBackward, TanhBackward, ThresholdBackward
 from .shape import where
 
@@ -53,7 +53,7 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, x):
-        result = Tensor._make(np.asarray(quiet(np.sqrt, float_data(x))))
+        result = Tensor._make(like_input(quiet(np.sqrt, float_data(x)), x._data))
         ctx.save_for_backward(result)
         return result
 
@@ -122,7 +122,8 @@ class Sigmoid(Function):
         z = float_data(x)
         # written to never overflow: for x < 0, σ(x) = eˣ / (1 + eˣ)
         e = np.exp(-np.abs(z))
-        result = Tensor._make(np.where(z >= 0, 1 / (1 + e), e / (1 + e)).astype(z.dtype))
+        result = Tensor._make(like_input(
+            np.where(z >= 0, 1 / (1 + e), e / (1 + e)).astype(z.dtype), z))
         ctx.save_for_backward(result)
         return result
 
@@ -140,7 +141,8 @@ class Relu(Function):
     @staticmethod
     def forward(ctx, x):
         # "x < 0 ? 0 : x", as PyTorch computes it: relu(-0.) is -0. and relu(nan) is nan
-        result = Tensor._make(np.where(x._data < 0, x._data.dtype.type(0), x._data))
+        result = Tensor._make(like_input(
+            np.where(x._data < 0, x._data.dtype.type(0), x._data), x._data))
         ctx.save_for_backward(result)
         return result
 
@@ -158,7 +160,7 @@ class Abs(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.abs(x._data)
+        return like_input(np.abs(x._data), x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -183,7 +185,7 @@ class Clamp(Function):
             out = np.where(out < low, low, out)
         if high is not None:
             out = np.where(out > high, high, out)
-        return out.astype(x._data.dtype, copy=False)
+        return like_input(out.astype(x._data.dtype, copy=False), x._data)
 
     @staticmethod
     def backward(ctx, grad):

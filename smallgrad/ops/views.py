@@ -46,8 +46,7 @@ def refresh_view(view: Tensor) -> None:
     (Tensor.grad_fn calls this, as PyTorch does when grad_fn is read.)"""
     base = view._base
     if view._grad_fn is None and not base.requires_grad:
-        view._view_version = view._version_box[0]
-        return
+        return  # nothing to rebuild yet (once the base requires grad, there will be)
     if view._made_in_no_grad:
         raise RuntimeError(_NO_GRAD_VIEW.format(
             "its base or another view of its base has been modified inplace"))
@@ -192,6 +191,8 @@ def rebase_history(x: Tensor, result: Tensor) -> None:
         move_retain_grad(x, fn, result._output_nr)
         x.grad_fn, x._output_nr = fn, result._output_nr
     bump_version(x)
+    if fn is not None and base is not None:
+        x.grad_fn  # noqa: B018 - the changed view gets its new grad_fn now, as in PyTorch
 
 
 def check_inplace_target(x: Tensor, name: str, args: tuple) -> None:
@@ -244,7 +245,7 @@ def _partly_overlaps(out: np.ndarray, other: np.ndarray) -> bool:
     start_a, start_b = out.__array_interface__["data"][0], other.__array_interface__["data"][0]
     end_a, end_b = start_a + out.nbytes, start_b + other.nbytes
     if start_a == start_b and end_a == end_b:
-        return out.strides != other.strides
+        return _layout(out) != _layout(other)
     return start_a < end_b and start_b < end_a
 
 
@@ -262,4 +263,9 @@ def _dense(a: np.ndarray) -> bool:
 
 def _same_elements(a: np.ndarray, b: np.ndarray) -> bool:
     return (a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
-            and a.shape == b.shape and a.strides == b.strides)
+            and a.shape == b.shape and _layout(a) == _layout(b))
+
+
+def _layout(a: np.ndarray) -> tuple:
+    """The strides that matter: a dim of size 1 is never stepped along."""
+    return tuple(stride for size, stride in zip(a.shape, a.strides) if size != 1)
