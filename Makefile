@@ -20,7 +20,8 @@ NBVAL_ARGS := $(if $(NOTEBOOKS),tests lessons/ --nbval --nbval-current-env \
                 $(if $(SANITIZE),--nbval-sanitize-with lessons/sanitize.cfg))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup .venv dot lessons test torch wasm ci test-ui chromium screenshot bench clean distclean
+.PHONY: help setup .venv dot lessons test torch wasm ci test-ui chromium screenshot bench clean distclean \
+        wheel test-wheel test-colab site
 
 help:
 	@echo "make lessons    set up, then open the lessons in JupyterLab"
@@ -32,7 +33,11 @@ help:
 	@echo "                (installs apt chromium when root, and the browser extra)"
 	@echo "make screenshot save docs/stepper.png and docs/stepper-dark.png from a browser test"
 	@echo "make wasm       install the optional WebAssembly Graphviz (the widgets' fallback)"
-	@echo "make ci         torch, wasm, then test, then test-ui (what .ci/run runs)"
+	@echo "make wheel      build the wheel (with the lessons) into dist/"
+	@echo "make test-wheel the wheel in a fresh venv: copy the lessons out, nbval them there"
+	@echo "make test-colab the same with Colab's versions (ipywidgets 7.7.1, anywidget 0.9.21, ...)"
+	@echo "make site       the lessons as a static HTML site in build/site/ (steppers step offline)"
+	@echo "make ci         torch, wasm, test, test-wheel, test-colab, then test-ui (.ci/run runs it)"
 	@echo "make bench      run the benchmark"
 	@echo "make clean      remove caches and build output (distclean also removes $(VENV)/)"
 
@@ -83,11 +88,42 @@ ci:
 	$(MAKE) torch
 	$(MAKE) wasm
 	SMALLGRAD_REQUIRE_TORCH=1 SMALLGRAD_REQUIRE_WASM=1 $(MAKE) test
+	$(MAKE) test-wheel test-colab
 	$(MAKE) test-ui
 
 # The optional WebAssembly Graphviz, so CI also runs the widgets' fallback test.
 wasm: setup
 	$(VPY) -m pip install --disable-pip-version-check -e '.[wasm]'
+
+# --- the wheel, pip users and Colab ------------------------------------------------------------
+# The wheel carries the lessons (setup.py copies lessons/ into it). test-wheel installs it into a
+# fresh venv with its lessons+test extras, copies the lessons out with the installed
+# `smallgrad-lessons` and runs strict nbval on that copy; test-colab does the same under Colab's
+# versions (scripts/colab-pins.txt). scripts/test-wheel.sh says which Python it used.
+WHEEL_GLOB := dist/smallgrad_edu-*.whl
+
+wheel: setup
+	rm -rf $(WHEEL_GLOB) build/lib build/bdist.*
+	$(VPY) -m pip wheel --disable-pip-version-check --no-deps -q -w dist .
+
+test-wheel: wheel
+	PYTHON=$(PYTHON) scripts/test-wheel.sh $(WHEEL_GLOB)
+
+test-colab: wheel
+	PYTHON=$(PYTHON) scripts/test-wheel.sh $(WHEEL_GLOB) --colab
+
+# --- the lesson site ---------------------------------------------------------------------------
+# Every lesson (en, zh) as HTML from its stored outputs, each stepper as its save_html player,
+# MathJax from the `site` extra: no CDN. Open build/site/index.html. Its browser test is
+# tests/browser/test_site.py (make test-ui).
+SITE_STAMP := $(VENV)/.installed-site
+
+$(SITE_STAMP): pyproject.toml $(STAMP)
+	$(VPY) -m pip install --disable-pip-version-check -e '.[site]'
+	@touch $@
+
+site: setup $(SITE_STAMP)
+	$(VPY) scripts/build-site.py build/site
 
 # --- browser tests ----------------------------------------------------------------------------
 # tests/browser/ starts JupyterLab, Notebook 7 and marimo (the `browser` extra installs the
@@ -104,7 +140,7 @@ $(BROWSER_STAMP): pyproject.toml $(STAMP)
 chromium:
 	@scripts/ensure-chromium.sh
 
-test-ui: setup chromium $(BROWSER_STAMP)
+test-ui: setup chromium $(BROWSER_STAMP) $(SITE_STAMP)
 	SMALLGRAD_REQUIRE_BROWSER=1 $(VPY) -m pytest -m browser tests/browser $(PYTEST_ARGS)
 
 # Writes docs/stepper.png (the README's picture: the MLP stepper in JupyterLab) and
