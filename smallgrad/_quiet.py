@@ -21,9 +21,17 @@ if _extobj_contextvar is not None:
 
     def restore(token: object) -> None:
         _extobj_contextvar.reset(token)
+
+    def quiet_already() -> bool:
+        """Is NumPy silenced here already (inside backward, or inside another op)? Then an
+        op need not pay for silencing it again."""
+        return _extobj_contextvar.get() is _SILENT
 else:  # pragma: no cover
     def silence() -> object:
         return np.seterr(all="ignore")
 
     def restore(token: object) -> None:
         np.seterr(**token)
+
+    def quiet_already() -> bool:
+        return False

@@ -197,8 +197,9 @@ class Tensor:
 
     def _edge(self) -> tuple[Node, int]:
         """Where a grad for this tensor goes: its grad_fn, or its leaf's AccumulateGrad."""
-        if self.grad_fn is not None:
-            return self.grad_fn, self._output_nr
+        grad_fn = self._grad_fn if self._base is None else self.grad_fn  # (a view: rebuilt?)
+        if grad_fn is not None:
+            return grad_fn, self._output_nr
         if not self._requires_grad:
             return None, 0  # type: ignore[return-value]
         acc = self._accumulator() if self._accumulator is not None else None

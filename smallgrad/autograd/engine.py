@@ -234,7 +234,7 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, targets,
                     yield HookStep(node, slot, "retain_grad", grad, grad)
                 grads[slot] = grad
                 fresh.discard((node, slot))  # user code has seen it: keep no alias of it
-        if not executes(node):
+        if pruned and not executes(node):
             if capture is not None:
                 _capture(captured, capture_points, node, grads)
             continue

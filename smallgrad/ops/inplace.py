@@ -13,6 +13,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import _GradState
+from ..dtypes import from_numpy
 from ..tensor import Tensor, sum_to_shape
 from ._common import as_tensor, broadcast_message, result_dtype
 from .views import bump_version, check_inplace_target, rebase_history
@@ -50,8 +51,6 @@ def inplace(x: Tensor, name: str, op: Callable, *args) -> Tensor:
 
 
 def _check_cast(dtype: np.dtype, x: Tensor) -> None:
-    from ..dtypes import from_numpy
-
     if dtype.kind != x._data.dtype.kind and (dtype.kind == "f" or x._data.dtype.kind == "b"):
         raise RuntimeError(f"result type {from_numpy(dtype).tensor_type[:-6]} can't be cast to "
                            f"the desired output type {x.dtype.tensor_type[:-6]}")

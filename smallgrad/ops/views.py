@@ -212,8 +212,8 @@ def check_inplace_target(x: Tensor, name: str, args: tuple) -> None:
     data = x._data
     if name == "copy_" and _same_elements(data, args[0]._data):
         return  # a copy onto itself changes nothing
-    if data.size > 1 and any(stride == 0 and size > 1
-                             for stride, size in zip(data.strides, data.shape)):
+    if data.size > 1 and 0 in data.strides and any(
+            stride == 0 and size > 1 for stride, size in zip(data.strides, data.shape)):
         if name == "index_put_":
             warn("Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor "
                  "before performing this operation. This also applies to advanced indexing e.g. "
