@@ -42,6 +42,7 @@ from .functions import (
     check_unbroadcast_gradcheck,
 )
 from .hooks import check_clip_hook, check_edge_predictions, check_fanout, check_intermediate_grad
+from .messages import set_language
 from .training import (
     check_accuracy,
     check_descend,
@@ -63,7 +64,7 @@ __all__ = [
     "check_intermediate_grad", "check_leaves", "check_matmul", "check_one_step_lr",
     "check_path_to", "check_second_derivative", "check_sgd_step", "check_sigmoid_fix",
     "check_unbroadcast", "check_unbroadcast_gradcheck", "check_watched_weights",
-    "show_solution",
+    "set_language", "show_solution",
 ]
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions.md"

@@ -14,20 +14,22 @@ from typing import Any
 
 import numpy as np
 
+from .messages import say
+
 LIBRARIES = ("smallgrad", "torch")
 
 
 # --- how the verdicts look -------------------------------------------------------------
 def right(message: str) -> None:
-    print(f"✓ Right! {message}")
+    print(say(f"✓ Right! {say(message)}"))
 
 
 def wrong(message: str, hint: str | None = None) -> None:
-    print(f"✗ Not yet: {message}" + (f"\n  Hint: {hint}" if hint else ""))
+    print(say(f"✗ Not yet: {say(message)}") + (say(f"\n  Hint: {say(hint)}") if hint else ""))
 
 
 def unanswered() -> None:
-    print("✎ Not answered yet: replace each ... with your answer, then run this cell again.")
+    print(say("✎ Not answered yet: replace each ... with your answer, then run this cell again."))
 
 
 def raised(what: str, error: Exception, hint: str | None = None) -> None:
