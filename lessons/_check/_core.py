@@ -21,11 +21,12 @@ LIBRARIES = ("smallgrad", "torch")
 
 # --- how the verdicts look -------------------------------------------------------------
 def right(message: str) -> None:
-    print(say(f"✓ Right! {say(message)}"))
+    print(say("✓ Right! {}").format(say(message)))
 
 
 def wrong(message: str, hint: str | None = None) -> None:
-    print(say(f"✗ Not yet: {say(message)}") + (say(f"\n  Hint: {say(hint)}") if hint else ""))
+    print(say("✗ Not yet: {}").format(say(message))
+          + (say("\n  Hint: {}").format(say(hint)) if hint else ""))
 
 
 def unanswered() -> None:
@@ -37,7 +38,7 @@ def raised(what: str, error: Exception, hint: str | None = None) -> None:
     if "ellipsis" in str(error).lower():
         return unanswered()  # e.g. "'ellipsis' object has no attribute 'shape'"
     first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return wrong(f"{what} raised {type(error).__name__}: {first_line}", hint)
+    return wrong(f"{say(what)} raised {type(error).__name__}: {first_line}", hint)
 
 
 def is_unanswered(value: Any) -> bool:

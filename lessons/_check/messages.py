@@ -36,16 +36,24 @@ def _pattern(template: str) -> re.Pattern:
     return re.compile("(.*?)".join(re.escape(part) for part in literal_parts) + r"\Z", re.S)
 
 
+@cache
+def _templates(language: str) -> list[tuple[str, str]]:
+    """The table's templates, the most specific first (so "{}." is tried last)."""
+    table = TABLES[language]
+    with_values = [template for template in table if "{}" in template]
+    with_values.sort(key=lambda template: -len(template.replace("{}", "")))
+    return [(template, table[template]) for template in with_values]
+
+
 def say(sentence: str) -> str:
     """The sentence in the current language (unchanged in English or when untranslated)."""
     table = TABLES.get(_language)
     if table is None:
         return sentence
-    if sentence in table and "{}" not in sentence:
+    if sentence in table:
         return table[sentence]
-    for template, translation in table.items():
-        if "{}" in template:
-            match = _pattern(template).match(sentence)
-            if match:
-                return translation.format(*(say(value) for value in match.groups()))
+    for template, translation in _templates(_language):
+        match = _pattern(template).match(sentence)
+        if match:
+            return translation.format(*match.groups())
     return sentence
