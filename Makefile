@@ -27,9 +27,10 @@ help:
 	@echo "make test       set up, then run the whole suite (pytest, nbval on lessons/, ruff)"
 	@echo "make setup      create $(VENV)/ with smallgrad and its dev+lessons extras; check Graphviz"
 	@echo "make torch      install the optional PyTorch oracle (torch==2.13.0) into $(VENV)/"
-	@echo "make test-ui    the browser tests: the stepper clicked in JupyterLab in headless Chromium"
+	@echo "make test-ui    the browser tests: the stepper clicked in JupyterLab, Notebook 7, marimo"
+	@echo "                and offline pages, in headless Chromium"
 	@echo "                (installs apt chromium when root, and the browser extra)"
-	@echo "make screenshot run the stepper's browser test and save docs/stepper.png (for the README)"
+	@echo "make screenshot save docs/stepper.png and docs/stepper-dark.png from a browser test"
 	@echo "make wasm       install the optional WebAssembly Graphviz (the widgets' fallback)"
 	@echo "make ci         torch, wasm, then test, then test-ui (what .ci/run runs)"
 	@echo "make bench      run the benchmark"
@@ -89,7 +90,8 @@ wasm: setup
 	$(VPY) -m pip install --disable-pip-version-check -e '.[wasm]'
 
 # --- browser tests ----------------------------------------------------------------------------
-# tests/browser/ starts JupyterLab and drives Debian's `chromium` with Playwright's Python API
+# tests/browser/ starts JupyterLab, Notebook 7 and marimo (the `browser` extra installs the
+# last two) and drives Debian's `chromium` with Playwright's Python API
 # (by executable_path: never `playwright install`). `make test` deselects them (pyproject's
 # addopts); here SMALLGRAD_REQUIRE_BROWSER=1 turns a missing chromium or playwright into a
 # failure instead of a skip.
@@ -105,10 +107,11 @@ chromium:
 test-ui: setup chromium $(BROWSER_STAMP)
 	SMALLGRAD_REQUIRE_BROWSER=1 $(VPY) -m pytest -m browser tests/browser $(PYTEST_ARGS)
 
-# Writes docs/stepper.png, the README's picture, from a real run (CI never writes it).
+# Writes docs/stepper.png (the README's picture: the MLP stepper in JupyterLab) and
+# docs/stepper-dark.png (JupyterLab Dark) from a real run (CI never writes them).
 screenshot: setup chromium $(BROWSER_STAMP)
 	SMALLGRAD_REQUIRE_BROWSER=1 SMALLGRAD_SCREENSHOT=1 $(VPY) -m pytest -m browser \
-	  tests/browser/test_stepper_in_jupyterlab.py $(PYTEST_ARGS)
+	  tests/browser/test_frontends.py -k "mlp_in_jupyterlab or dark_theme" $(PYTEST_ARGS)
 
 bench: setup
 	@if [ -f bench/run.py ]; then \

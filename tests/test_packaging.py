@@ -241,7 +241,7 @@ def test_core_depends_on_numpy_only(project):
 
 def test_extras_shape(project):
     widgets = extra(project, "widgets")
-    assert set(widgets) == {"ipywidgets", "graphviz"}
+    assert set(widgets) == {"ipywidgets", "anywidget", "graphviz"}  # anywidget: the front end
     for name in ("lessons", "test", "dev"):
         assert extra(project, name).items() >= widgets.items(), f"{name} lacks the widgets deps"
     dev = extra(project, "dev")

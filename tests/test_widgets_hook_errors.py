@@ -18,6 +18,7 @@ import re
 
 import numpy as np
 import pytest
+from pagekit import click, disabled
 
 import smallgrad
 from widgets import BackwardStepper
@@ -117,11 +118,10 @@ def stepper_until_error(program):
     calls: list = []
     root, leaves, retained, handle = program(smallgrad, broken_hook(calls))
     stepper = BackwardStepper(root, names={**leaves, **retained})
-    forward = stepper.buttons[2]
     for _ in range(50):
-        if forward.disabled:
+        if disabled(stepper, "next"):
             break
-        forward.click()  # a click never raises: the card and the log show the error
+        click(stepper, "next")  # a click never raises: the card and the log show the error
     return stepper, calls, root, leaves, retained, handle
 
 
@@ -130,34 +130,35 @@ def stepper_until_error(program):
 @pytest.mark.parametrize("name", list(PROGRAMS))
 def test_the_stepper_shows_the_error_and_stays_usable(name):
     stepper, calls, _, leaves, retained, _ = stepper_until_error(PROGRAMS[name])
-    start, back, forward, end = stepper.buttons
     assert len(calls) == 1
     error_at = stepper.position
-    assert error_at == stepper.n_steps >= 1 and forward.disabled and end.disabled
+    assert error_at == stepper.n_steps >= 1
+    assert disabled(stepper, "next") and disabled(stepper, "end")
     assert f"Backward stopped with an error:\nValueError: {MESSAGE}" in stepper.card
     assert "(it printed: the broken hook runs)" in stepper.card
     assert stepper.log[-1] == (f"[{error_at}] error: ValueError: {MESSAGE}\n"
                                "(it printed: the broken hook runs)")
-    assert MESSAGE in stepper._card.value and MESSAGE in stepper._log.value  # what is shown
+    shown = stepper.widget.state  # what the page shows
+    assert MESSAGE in shown["card"] and MESSAGE in "\n".join(shown["log"])
     after = grads(leaves), grads(retained)
 
     # back over every recorded step, then forward again: the records, nothing runs again
     cards = {error_at: stepper.card}
-    while not back.disabled:
-        back.click()
+    while not disabled(stepper, "back"):
+        click(stepper, "back")
         cards[stepper.position] = stepper.card
         assert MESSAGE not in stepper.card
-    assert stepper.position == 0 and start.disabled
+    assert stepper.position == 0 and disabled(stepper, "start")
     for position in range(1, error_at + 1):
-        forward.click()
+        click(stepper, "next")
         assert stepper.position == position and stepper.card == cards[position]
-    assert forward.disabled and MESSAGE in stepper.card
-    start.click()
-    end.click()
+    assert disabled(stepper, "next") and MESSAGE in stepper.card
+    click(stepper, "start")
+    click(stepper, "end")
     assert stepper.position == error_at
-    stepper._slider.value = 0  # the slider and play move over the recorded steps too
+    stepper.widget.request({"type": "go", "position": 0})  # the slider sends the same
     assert stepper.position == 0
-    stepper._play.value = error_at
+    stepper.widget.request({"type": "go", "position": error_at})
     assert stepper.position == error_at
     stepper.step()  # from Python, past the end: nothing left to run, nothing raised
     stepper.run_to_end()
@@ -183,8 +184,8 @@ def test_projector_mode_shows_the_error_in_its_card():
     calls: list = []
     root, *_ = on_a_result(smallgrad, broken_hook(calls))
     stepper = BackwardStepper(root, names={}, large=True)  # no log panel in projector mode
-    stepper.buttons[3].click()
-    assert MESSAGE in stepper._card.value and MESSAGE in "\n".join(stepper.log)
+    click(stepper, "end")
+    assert MESSAGE in stepper.widget.state["card"] and MESSAGE in "\n".join(stepper.log)
 
 
 # --- the same state as PyTorch -------------------------------------------------------------
@@ -214,16 +215,16 @@ def test_after_the_error_the_graph_is_as_torch_leaves_it(name, torch):
 
     # the stepper, clicked to the error, then around
     stepper, calls, root, leaves, retained, handle = stepper_until_error(program)
-    stepper.buttons[0].click()
-    stepper.buttons[3].click()
+    click(stepper, "start")
+    click(stepper, "end")
     assert len(calls) == 1
     assert_same_grads(grads(leaves), expected[0])
     assert_same_grads(grads(retained), expected[1])
     # what the stepper shows for each leaf's .grad is the tensor's .grad
-    for label, nid in stepper._pick.options[1:]:
+    for label, nid in stepper.widget.picture["picks"][1:]:
         leaf = leaves.get(label.split(" (")[0])
         if leaf is not None:
-            stepper._pick.value = nid
+            stepper.widget.request({"type": "pick", "id": nid})
             shown = re.search(r"^\.grad +(.*)$", stepper.details, re.M).group(1)
             assert shown == ("None   (not computed yet)" if leaf.grad is None
                              else repr(leaf.grad)), label

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 
 import numpy as np
 import pytest
+from pagekit import click
 
 import smallgrad as t
 from smallgrad.autograd import Function, backward_steps
-from widgets import BackwardStepper, render
+from widgets import BackwardStepper, front, render
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz's dot is not installed")
@@ -83,7 +85,7 @@ def test_each_step_has_exactly_one_active_edge(name):
         edge = stepper.current
         expected = stepper._graphs["forward"].edge_id(edge.src, edge.index)
         assert active[0] == stepper._prefix + expected
-        assert f"#{stepper._prefix}{expected} path" in stepper._style.value
+        assert stepper.widget.state["marks"]["active"] == [expected]  # what the page marks
         seen.append(active[0])
     assert len(set(seen)) == stepper.n_steps  # every edge once: x*x's two edges are distinct
 
@@ -165,7 +167,7 @@ def test_retain_grad_fills_in_when_reached():
     y.retain_grad()
     stepper = BackwardStepper(z, names={"y": y})
     stepper.go(3)
-    stepper._pick.value = stepper._graphs["forward"].var_id(y.grad_fn, 0)
+    stepper.selected = stepper._graphs["forward"].var_id(y.grad_fn, 0)
     assert "(not kept: y is not a leaf" in stepper.details
     stepper.step()
     assert ".grad          tensor([1., 1., 1.])" in stepper.details
@@ -186,10 +188,10 @@ def test_a_raising_hook_is_shown_and_raised():
         stepper.step()
     assert "ValueError: this hook is broken" in stepper.card
     assert stepper.n_steps == stepper.position == 4
-    stepper.buttons[1].click()  # back still works, and the buttons never raise
+    click(stepper, "back")  # back still works, and a click never raises
     assert stepper.position == 3
-    stepper.buttons[2].click()
-    assert stepper.position == 4
+    click(stepper, "next")
+    assert stepper.position == 4 and "this hook is broken" in stepper.widget.state["card"]
 
 
 # --- the card and the details ---------------------------------------------------------------
@@ -201,7 +203,7 @@ def test_the_card_shows_the_chain_rule_with_numbers_and_shapes():
         stepper.step()
     card = stepper.card
     assert "∂z/∂w = ∂z/∂y · ∂y/∂w" in card
-    assert "= [1., 1., 1.] · x" in card
+    assert "= [1., 1., 1.] ⊙ x" in card  # ⊙: elementwise, the grad is a tensor
     assert "= [4., 5., 6.]" in card
     assert "shapes: ∂z/∂y [3] → ∂z/∂w [3]" in card
 
@@ -217,7 +219,7 @@ def test_the_card_names_a_broadcast_reduction():
         cards.append(stepper.card)
     into_b = next(c for c in cards if "∂z/∂b =" in c)
     assert ("broadcast: b has shape [1] but AddBackward0 used it as [2, 3], so its grad is "
-            "summed over dims 0, 1: [2, 3] → [1]") in into_b
+            "summed over dim 0 (size 2), dim 1 (size 3): [2, 3] → [1]") in into_b
     assert not any("broadcast" in c for c in cards if "∂z/∂w =" in c)
 
 
@@ -243,9 +245,9 @@ def test_none_and_zero_grads_look_different_while_stepping():
     z = (a * c).sum()
     stepper = BackwardStepper(z, names={"a": a, "c": c})
     ids = {n.name: n.id for n in stepper._graphs["forward"].nodes.values() if n.name}
-    stepper._pick.value = ids["a"]
+    stepper.selected = ids["a"]
     assert ".grad          None   (not computed yet)" in stepper.details
-    stepper._pick.value = ids["c"]
+    stepper.widget.request({"type": "pick", "id": ids["c"]})  # the page's "details of"
     assert ".grad          tensor([0., 0.])" in stepper.details
     stepper.run_to_end()
     assert ".grad          tensor([1., 1.])" in stepper.details
@@ -254,17 +256,19 @@ def test_none_and_zero_grads_look_different_while_stepping():
 def test_saved_tensors_show_as_freed_once_their_node_ran():
     _, _, _, y, z = seed_graph()
     stepper = BackwardStepper(z, names={})
-    stepper._view.value = "autograd"
-    mul = f"#{stepper._prefix}n{stepper._graphs['forward'].rank[y.grad_fn]} path"
+    stepper.view = "autograd"
+    mul = f"n{stepper._graphs['forward'].rank[y.grad_fn]}"
     stepper.go(3)
-    assert "line-through" not in stepper._style.value and "dasharray" not in stepper._style.value
+    marks = stepper.widget.state["marks"]
+    assert marks["freed"] == [] and marks["gone"] == []
     stepper.go(4)  # MulBackward0 runs and frees what it saved
     assert "MulBackward0 freed its saved tensors" in stepper.card
-    assert re.search(rf"#{stepper._prefix}s\d+_0 text[^{{]*{{text-decoration:line-through",
-                     stepper._style.value)
-    assert re.search(rf"{mul}[^{{]*{{stroke-dasharray", stepper._style.value)
+    marks = stepper.widget.state["marks"]
+    assert mul in marks["freed"]  # its box is dashed
+    assert marks["gone"] and all(re.fullmatch(r"s\d+_\d+", i) for i in marks["gone"])
+    assert f'<g id="{stepper._prefix}{mul}" class="freed ' in stepper.svg
     stepper.back()
-    assert "line-through" not in stepper._style.value
+    assert stepper.widget.state["marks"]["gone"] == []
 
 
 # --- retain_graph, the end state -------------------------------------------------------------
@@ -327,23 +331,33 @@ def test_bad_arguments_raise_at_once():
 def test_buttons_by_click():
     w, _, _, _, z = seed_graph()
     stepper = BackwardStepper(z, names={})
-    start, back, forward, end = stepper.buttons
-    assert back.disabled and start.disabled and not forward.disabled
-    assert all(button.tooltip for button in stepper.buttons)
-    forward.click()
-    forward.click()
-    assert stepper.position == 2 and stepper._slider.value == 2 and stepper._play.value == 2
-    back.click()
+    tips = stepper.widget.setup["tooltips"]
+    assert all(tips[b] for b in ("start", "back", "next", "end", "play", "slider", "zoom"))
+    assert [b.description for b in stepper.buttons] == ["⏮ start", "◀ back", "next ▶", "end ⏭"]
+    assert [b.tooltip for b in stepper.buttons] == [tips[b.name] for b in stepper.buttons]
+    click(stepper, "next")
+    click(stepper, "next")
+    assert stepper.position == 2 and stepper.widget.state["position"] == 2
+    click(stepper, "back")
     assert stepper.position == 1
-    end.click()
-    assert stepper.position == stepper.n_steps and forward.disabled and end.disabled
-    start.click()
+    click(stepper, "end")
+    assert stepper.position == stepper.n_steps == stepper.widget.state["position"]
+    click(stepper, "start")
     assert stepper.position == 0
-    stepper._slider.value = 3  # the slider and play move the stepper too
-    assert stepper.position == 3 and stepper._play.value == 3
-    stepper._play.value = 4
-    assert stepper.position == 4
+    stepper.widget.request({"type": "go", "position": 3})  # the slider and play send the same
+    assert stepper.position == 3
     np.testing.assert_array_equal(w.grad.numpy(), [4.0, 5.0, 6.0])
+    stepper.widget.request({"type": "go", "position": "nonsense"})  # never raises
+    assert stepper.position == 3
+
+
+def test_each_answer_carries_the_requests_seq_so_the_page_shows_the_newest():
+    z = seed_graph()[-1]
+    stepper = BackwardStepper(z, names={})
+    stepper.widget.request({"type": "go", "position": 2, "seq": 7})
+    assert stepper.widget.state["seq"] == 7 and stepper.widget.state["position"] == 2
+    stepper.step()  # from Python: the page shows it too (seq no older than its last request)
+    assert stepper.widget.state["seq"] == 7 and stepper.widget.state["position"] == 3
 
 
 def test_repr_is_a_stable_summary():
@@ -355,23 +369,29 @@ def test_repr_is_a_stable_summary():
     bundle = stepper._repr_mimebundle_()
     assert bundle["text/plain"] == "BackwardStepper(z): step 1/5"
     assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert repr(stepper.widget) == repr(stepper)  # anywidget's default holds an address
 
 
 @needs_dot
-def test_each_step_sends_only_a_small_style_and_lays_out_once(monkeypatch):
+def test_each_step_sends_only_a_small_state_and_lays_out_once(monkeypatch):
     z = seed_graph()[-1]
     layouts = []
     real = render.render_svg.__wrapped__
     monkeypatch.setattr(render, "render_svg", lambda dot: layouts.append(dot) or real(dot))
     stepper = BackwardStepper(z, names={})
-    picture = stepper._picture.value
+    sent = []
+    stepper.widget.observe(lambda change: sent.append(change["name"]), ["picture", "state"])
+    picture = stepper.widget.picture
     for _ in range(stepper.n_steps):
         stepper.step()
-        assert stepper._picture.value is picture  # the big SVG is never sent again
-        assert len(stepper._style.value) < 2000
+        assert stepper.widget.picture is picture  # the big SVG is never sent again
+        assert len(json.dumps(stepper.widget.state)) < 4000  # marks, card, details, log tail
+    assert sent == ["state"] * stepper.n_steps
     assert len(layouts) == 1
-    stepper._view.value = "autograd"  # the other view: laid out once, when first shown
+    stepper.view = "autograd"  # the other view: laid out once, when first shown
     stepper.back()
+    stepper.view = "forward"
+    stepper.view = "autograd"
     assert len(layouts) == 2
 
 
@@ -379,16 +399,19 @@ def test_two_steppers_have_their_own_id_prefix():
     z = seed_graph()[-1]
     one, two = BackwardStepper(z, names={}, retain_graph=True), BackwardStepper(z, names={})
     assert one._prefix != two._prefix
-    one.step()
-    assert one._style.value.count(f"#{one._prefix}") > 0 and two._prefix not in one._style.value
+    assert one.widget.setup["prefix"] == one._prefix
+    if shutil.which("dot"):
+        assert f'id="{one._prefix}' in one.widget.picture["svg"]
+        assert two._prefix not in one.widget.picture["svg"]
 
 
 def test_large_mode_uses_bigger_fonts_and_a_compact_layout():
     z = seed_graph()[-1]
     normal = BackwardStepper(z, names={}, retain_graph=True)
     big = BackwardStepper(z, names={}, large=True)
-    assert "font-size:20px" in big._card.value and "font-size:13px" in normal._card.value
-    assert big._log not in big.widget.children and normal._log in normal.widget.children
+    assert big.widget.setup["large"] and not normal.widget.setup["large"]  # front.css: 20px
+    assert "--sg-size: 20px" in front.CSS
+    assert ".sg-large .sg-logpanel { display: none; }" in front.CSS  # the log stays in Python
     if shutil.which("dot"):
         sizes = lambda s: set(re.findall(r'font-size="([\d.]+)"', s.svg))  # noqa: E731
         assert max(map(float, sizes(big))) > max(map(float, sizes(normal)))

@@ -5,7 +5,9 @@
     BackwardStepper(root)     backward, one edge at a time, with the chain rule for each edge
 
     model.py    tensor -> nodes and edges with stable ids     render.py   -> DOT -> SVG, restyling
-    explain.py  the chain-rule card and the details text      stepper.py / graphview.py  the widgets
+    explain.py  the chain-rule card and the details text      stepper.py / graphview.py  the models
+    stepper_page.py  a stepper's pictures and step states     front.py  the page (front.js/.css)
+    quizzing.py, quiz.py  quiz mode                           static.py  no kernel: picture, page
 
 smallgrad never imports this package.
 """

@@ -6,16 +6,18 @@ the grads that arrived. Each view is laid out once; choosing a node only restyle
 
 from __future__ import annotations
 
-import html
-
-import ipywidgets as ipw
-
 from smallgrad import Tensor
 
-from . import explain, model, render
+from . import explain, front, model, render, static
 
-VIEWS = {"forward": ("forward", False), "autograd": ("autograd", False),
-         "saved tensors": ("autograd", True)}
+VIEWS = [("forward", "Operators (MUL, ADD, ...) and variables, as in the lessons"),
+         ("autograd", "The nodes backward runs, with next_functions as edges"),
+         ("saved tensors", "The autograd view with the tensors each node saved for backward")]
+VIEWS_BUILT = {"forward": ("forward", False), "autograd": ("autograd", False),
+               "saved tensors": ("autograd", True)}
+TOOLTIPS = {"zoom": "Picture size: fit the cell's width, or 100% (then scroll)",
+            "pick": "Whose details to show below; the chosen one is outlined in blue",
+            "details": "What you could ask this tensor or operator (.grad, grad_fn, ...)"}
 
 
 class GraphView:
@@ -27,49 +29,50 @@ class GraphView:
         self._names = model.namespace_tensors() if names is None else names
         self.large = large
         self._prefix = render.new_prefix()
-        self._layouts: dict[str, tuple] = {}  # view -> (full graph, drawn graph, svg, message)
-        self._toggle = ipw.ToggleButtons(
-            options=list(VIEWS), value="forward",
-            tooltips=["Operators (MUL, ADD, ...) and variables, as in the lessons",
-                      "The nodes backward runs, with next_functions as edges",
-                      "The autograd view with the tensors each node saved for backward"])
-        self._pick = ipw.Dropdown(description="details of")
-        self._picture, self._style = ipw.HTML(), ipw.HTML()  # the SVG; a <style> per selection
-        self._note, self._details = ipw.HTML(), ipw.HTML()
-        self._toggle.observe(lambda _: self._show_view(), "value")
-        self._pick.observe(lambda _: self._show_details(), "value")
-        legend = ipw.HTML(render.legend_html(render.LEGEND.split(" Stepping:")[0], large))
-        self.widget = ipw.VBox([ipw.HBox([self._toggle, self._pick]), self._note, self._picture,
-                                self._style, legend, self._details])
+        self._layouts: dict[str, tuple] = {}  # view -> (full graph, drawn graph, picture)
+        self._view = "forward"
+        self._pick = ""
+        self._drawn = 0
+        self.widget = front.Front(self._handle, fallback=self._fallback, text=lambda: repr(self),
+                                  setup={"kind": "graph", "large": large, "prefix": self._prefix,
+                                         "views": VIEWS, "tooltips": TOOLTIPS,
+                                         "legend": render.LEGEND.split(" Stepping:")[0]})
         self._show_view()
 
     # --- Python API
     @property
     def view(self) -> str:
-        return self._toggle.value
+        return self._view
 
     @view.setter
     def view(self, value: str) -> None:
-        self._toggle.value = value
+        if value not in dict(VIEWS):
+            raise ValueError(f"view must be one of {list(dict(VIEWS))}, not {value!r}")
+        self._view = value
+        self._show_view()
 
     @property
     def selected(self) -> str:
         """The id of the node whose details are shown."""
-        return self._pick.value
+        return self._pick
 
     @selected.setter
     def selected(self, node_id: str) -> None:
-        self._pick.value = node_id
+        if node_id not in self._layout()[0].nodes:
+            raise ValueError(f"no node {node_id!r} in the {self._view} view")
+        self._pick = node_id
+        self._show()
 
     @property
     def svg(self) -> str:
-        _, graph, svg, _ = self._layout()
+        _, graph, picture = self._layout()
+        svg = picture["svg"]
         return render.mark_svg(svg, self._prefix, self._marks(graph)) if svg else ""
 
     @property
     def details(self) -> str:
         full = self._layout()[0]
-        gnode = full.nodes[self._pick.value]
+        gnode = full.nodes[self._pick]
         node = gnode.node
         if gnode.kind in ("leaf", "accumulate", "const", "none"):
             grad = gnode.tensor._grad if gnode.tensor is not None else None
@@ -94,45 +97,58 @@ class GraphView:
         return f"GraphView({root}): {self.view} view, {len(full.nodes)} nodes"
 
     def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = repr(self)
-        return bundle
+        return self.widget.output(**kwargs)
 
     # --- inside
     def _layout(self) -> tuple:
-        key = self._toggle.value
+        key = self._view
         if key not in self._layouts:
-            view, saved = VIEWS[key]
+            view, saved = VIEWS_BUILT[key]
             full = model.build(self.tensor, self._names, view, saved=saved)
             graph = render.fit(full, [full.root], "the root")
-            svg, message = render.picture(graph, self._prefix, large=self.large)
-            self._layouts[key] = (full, graph, svg, message)
+            self._drawn += 1  # a new name for every layout: the page keeps them by name
+            picture = render.layout(graph, self._prefix, f"{key}:{self._drawn}",
+                                    large=self.large)
+            picture["picks"] = _options(graph)
+            self._layouts[key] = (full, graph, picture)
         return self._layouts[key]
 
     def _marks(self, graph: model.Graph) -> dict[str, list[str]]:
-        chosen = self._pick.value
-        return {"selected": [chosen] if chosen in graph.nodes else []}
+        return {"selected": [self._pick] if self._pick in graph.nodes else []}
 
     def _show_view(self) -> None:
-        _, graph, svg, message = self._layout()
-        self._picture.value = f'<div style="overflow:auto;max-height:70vh">{svg}</div>'
-        notes = [n for n in (graph.note, message) if n]
-        self._note.value = "".join(f"<pre>{html.escape(n)}</pre>" for n in notes)
-        options = _options(graph)
-        keep = self._pick.value if self._pick.value in dict(options).values() else graph.root
-        self._pick.options = options
-        self._pick.value = keep
-        self._show_details()
+        _, graph, _ = self._layout()
+        if self._pick not in graph.nodes:
+            self._pick = graph.root
+        self._show()
 
-    def _show_details(self) -> None:
-        if not self._pick.value:
-            return
-        graph = self._layout()[1]
-        self._style.value = render.step_css(self._prefix, self._marks(graph))
-        size = "20px" if self.large else "13px"
-        self._details.value = (f'<pre style="font-size:{size};white-space:pre-wrap;'
-                               f'word-break:normal;overflow-wrap:break-word">'
-                               f"{html.escape(self.details)}</pre>")
+    def _show(self) -> None:
+        _, graph, picture = self._layout()
+        grads = {}
+        for nid, gnode in graph.nodes.items():
+            if gnode.kind in ("leaf", "accumulate", "result") and gnode.tensor is not None:
+                grads[nid] = explain.value(gnode.tensor._grad)
+        notes = [n for n in (graph.note, picture["message"]) if n]
+        state = {"position": 0, "n_steps": 0, "view": self._view, "selected": self._pick,
+                 "layout": picture["layout"], "marks": self._marks(graph), "label": None,
+                 "focus": self._pick, "grads": grads, "card": "", "details": self.details,
+                 "log": [], "note": "\n".join(notes), "quiz": None}
+        self.widget.show(state, picture)
+
+    def _handle(self, message: dict) -> None:
+        try:
+            if message.get("type") == "view" and message.get("view") in dict(VIEWS):
+                self.view = message["view"]
+            elif message.get("type") == "pick":
+                self.selected = str(message.get("id", ""))
+        finally:
+            self._show()
+
+    def _fallback(self) -> dict:
+        _, graph, picture = self._layout()
+        note = "\n".join(n for n in (graph.note, picture["message"]) if n)
+        return {"text/html": static.fallback_html(self.svg, self.details, title=repr(self),
+                                                  note=note)}
 
 
 def _options(graph: model.Graph) -> list[tuple[str, str]]:

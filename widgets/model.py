@@ -130,14 +130,29 @@ class Names:
         return f"t{self.unnamed}"
 
 
-def op_label(node_name: str) -> str:
-    """MulBackward0 -> MUL, the operator's name in the forward picture."""
-    base = re.sub(r"Backward\d*$", "", node_name.rsplit("::", 1)[-1])
-    return _OP_LABELS.get(base, base.upper() or node_name)
+def op_label(node: Node | str) -> str:
+    """The operator's name in the forward picture: MulBackward0 -> MUL for a built-in op;
+    a student's own autograd.Function keeps its class name (MulBackward -> Mul), so the
+    picture shows that their Function ran. (A node name works too: PyTorch names a
+    custom Function's node class name + "Backward", with no number, and no built-in
+    op's name ends that way.)"""
+    if isinstance(node, Node):
+        cls = getattr(node, "_forward_cls", None)
+        if cls is not None and not type(node).__module__.startswith("smallgrad.ops"):
+            return cls.__name__
+        node = node.name()
+    name = node.rsplit("::", 1)[-1]
+    if name in _OP_LABELS:
+        return _OP_LABELS[name]
+    if name.endswith("Backward") and len(name) > len("Backward"):
+        return name[:-len("Backward")]  # a custom Function
+    base = re.sub(r"Backward\d*$", "", name)
+    return _OP_LABELS.get(base, base.upper() or name)
 
 
 _OP_LABELS = {"Rsub": "SUB", "LinalgVectorNorm": "NORM", "ToCopy": "TO", "UnsafeView": "VIEW",
-              "Mm": "MATMUL", "Mv": "MATMUL", "Dot": "DOT", "IndexPut": "INDEX_PUT"}
+              "Mm": "MATMUL", "Mv": "MATMUL", "Dot": "DOT", "IndexPut": "INDEX_PUT",
+              "CopyBackwards": "COPY_"}
 
 
 # --- walking the graph -------------------------------------------------------------------
@@ -297,7 +312,7 @@ class _Builder:
                 if f"n{r}" not in self.nodes:  # (maybe drawn already, as an input)
                     self.leaf(node, "leaf")
                 continue
-            self.add(GNode(f"n{r}", "op", op_label(node.name()), node=node))
+            self.add(GNode(f"n{r}", "op", op_label(node), node=node))
             meta = getattr(node, "_input_meta", ())
             for i, (nxt, slot) in enumerate(node.next_functions):
                 if nxt is None:

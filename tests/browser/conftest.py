@@ -1,4 +1,5 @@
-"""A real JupyterLab in a real (headless) Chromium, for the `browser` tests.
+"""A real JupyterLab (and Notebook 7, and marimo) in a real (headless) Chromium, for the
+`browser` tests.
 
 - `lab` (session): JupyterLab started by the test itself, on 127.0.0.1 with a free port and
   a random token, with its own temporary runtime, config, data, workspaces and IPython
@@ -11,6 +12,10 @@
   and records it.
 - `page` (per test): a new tab. After the test it asserts that nothing tried to leave the
   machine (no blocked request) and that no dialog (`alert`, `confirm`, ...) was opened.
+  `tab` is the same without JupyterLab (for Notebook 7, marimo and file:// pages).
+- `notebook7` (session): Notebook 7, set up like `lab`.
+- `marimo_app` (per test): `marimo run` on a notebook file the test writes, on 127.0.0.1
+  with no token and a temporary HOME and XDG folders; stopped by its own process handle.
 
 Without `chromium` or the `playwright` package the tests are skipped, with the reason. With
 SMALLGRAD_REQUIRE_BROWSER=1 (`make test-ui` and CI set it) a missing piece fails instead, so
@@ -32,6 +37,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -59,10 +65,10 @@ def _write_json(path: Path, data) -> None:
     path.write_text(json.dumps(data, indent=1))
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory) -> Lab:
+def _start_jupyter(tmp_path_factory, app: str) -> Lab:
+    """JupyterLab (app="lab") or Notebook 7 (app="notebook"), set up as the docstring says."""
     require_browser_tools()  # no server for a browser that is not there
-    base = tmp_path_factory.mktemp("jupyterlab")
+    base = tmp_path_factory.mktemp(f"jupyter{app}")
     dirs = {name: base / name for name in
             ("runtime", "config", "data", "workspaces", "ipython", "notebooks")}
     for path in dirs.values():
@@ -103,7 +109,7 @@ def lab(tmp_path_factory) -> Lab:
     # checkout's smallgrad and widgets, whatever the notebook folder is.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     argv = [
-        sys.executable, "-m", "jupyterlab",
+        sys.executable, "-m", "jupyterlab" if app == "lab" else "notebook",
         "--no-browser",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
@@ -120,7 +126,7 @@ def lab(tmp_path_factory) -> Lab:
         process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env,
                                    cwd=dirs["notebooks"], start_new_session=True)
     server = Lab(url=f"http://127.0.0.1:{port}/", token=token, notebook_dir=dirs["notebooks"],
-                 log_path=log_path, process=process)
+                 log_path=log_path, process=process, app=app)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while True:
@@ -130,13 +136,75 @@ def lab(tmp_path_factory) -> Lab:
                 break
             except (urllib.error.URLError, OSError):
                 if time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not answer on {server.url} within "
+                    pytest.fail(f"Jupyter {app} did not answer on {server.url} within "
                                 f"{SERVER_START_TIMEOUT} s. Server log:\n{server.log_tail()}",
                                 pytrace=False)
                 time.sleep(0.2)  # no page exists yet: sleeping holds no request
+    except BaseException:
+        _stop(server)
+        raise
+    return server
+
+
+def _serve(tmp_path_factory, app: str):
+    server = _start_jupyter(tmp_path_factory, app)
+    try:
         yield server
     finally:
         _stop(server)
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory) -> Lab:
+    yield from _serve(tmp_path_factory, "lab")
+
+
+@pytest.fixture(scope="session")
+def notebook7(tmp_path_factory) -> Lab:
+    """Notebook 7 (the `notebook` package), set up like `lab`."""
+    yield from _serve(tmp_path_factory, "notebook")
+
+
+@pytest.fixture
+def marimo_app(tmp_path):
+    """Start `marimo run` on a notebook file (on 127.0.0.1, no token, a temporary HOME and
+    XDG folders: marimo writes to ~/.config, ~/.cache and ~/.local/state); give its URL."""
+    require_browser_tools()
+    started: list[subprocess.Popen] = []
+
+    def start(source: str) -> str:
+        home = tmp_path / "home"
+        home.mkdir(exist_ok=True)
+        app = tmp_path / "app.py"
+        app.write_text(source)
+        port = _free_port()
+        env = dict(os.environ, HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
+                   XDG_CACHE_HOME=str(home / ".cache"), XDG_STATE_HOME=str(home / ".state"),
+                   XDG_DATA_HOME=str(home / ".data"), PYTHONUNBUFFERED="1")
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+        log = open(tmp_path / "marimo.log", "wb")  # noqa: SIM115 - closed with the process
+        process = subprocess.Popen(
+            [sys.executable, "-m", "marimo", "run", str(app), "--host", "127.0.0.1",
+             "--port", str(port), "--headless", "--no-token", "--no-sandbox"],
+            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path, start_new_session=True)
+        started.append(process)
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                pytest.fail("marimo exited: " + (tmp_path / "marimo.log").read_text()[-2000:],
+                            pytrace=False)
+            try:
+                urllib.request.urlopen(url, timeout=2).close()
+                return url
+            except (urllib.error.URLError, OSError):
+                if time.monotonic() > deadline:
+                    pytest.fail(f"marimo did not answer on {url}", pytrace=False)
+                time.sleep(0.2)
+
+    yield start
+    for process in started:
+        _end(process)
 
 
 def _stop(server: Lab) -> None:
@@ -145,16 +213,21 @@ def _stop(server: Lab) -> None:
     if process.poll() is None:
         with contextlib.suppress(urllib.error.URLError, OSError):
             server.api("api/shutdown", method="POST", timeout=5)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=15)
+    _end(process)
+
+
+def _end(process: subprocess.Popen) -> None:
+    """Terminate a server we started (by its own handle), then kill what it left behind:
+    it ran in its own session (start_new_session), so its kernels are in its group."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-    # The server ran in its own session (start_new_session): end any kernel it left behind.
+            process.kill()
+            process.wait(timeout=10)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
 
@@ -203,6 +276,16 @@ def browser_context(tmp_path_factory, guard):
 @pytest.fixture
 def page(browser_context, guard, lab):
     """A new tab; afterwards, assert that nothing left the machine and no dialog opened."""
+    yield from _tab(browser_context, guard, lab)
+
+
+@pytest.fixture
+def tab(browser_context, guard):
+    """A new tab without JupyterLab (Notebook 7, marimo, a file://): the same checks."""
+    yield from _tab(browser_context, guard, None)
+
+
+def _tab(browser_context, guard, lab):
     guard.reset()
     tab = browser_context.new_page()
 
@@ -214,7 +297,7 @@ def page(browser_context, guard, lab):
     tab.on("pageerror", lambda error: print(f"[page error] {error}"))
     yield tab
     tab.close()
-    for session in lab.sessions():  # free the shared cores for the next test
+    for session in lab.sessions() if lab else ():  # free the shared cores for the next test
         lab.shutdown_kernel(session.get("path", ""))
     assert guard.blocked == [], f"requests that tried to leave 127.0.0.1: {guard.blocked}"
     assert guard.dialogs == [], f"dialogs opened by the page: {guard.dialogs}"

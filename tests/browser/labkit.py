@@ -80,6 +80,7 @@ class Lab:
     notebook_dir: Path  # the server's root: only what the tests copy or write there
     log_path: Path
     process: subprocess.Popen = field(repr=False)
+    app: str = "lab"  # or "notebook" (Notebook 7)
 
     def api(self, path: str, method: str = "GET", timeout: float = 10):
         request = urllib.request.Request(
@@ -103,6 +104,8 @@ class Lab:
                         f"Server log:\n{self.log_tail()}", pytrace=False)
 
     def notebook_url(self, name: str) -> str:
+        if self.app == "notebook":
+            return f"{self.url}notebooks/{quote(name)}?token={self.token}"
         return f"{self.url}lab/tree/{quote(name)}?reset&token={self.token}"
 
     def sessions(self) -> list[dict]:
@@ -152,7 +155,7 @@ class Guard:
 
 def is_local(url: str) -> bool:
     parts = urlsplit(url)
-    if parts.scheme in ("data", "blob", "about"):
+    if parts.scheme in ("data", "blob", "about", "file"):  # file: the pages tests write
         return True
     return parts.hostname in LOCAL_HOSTS
 
@@ -186,7 +189,8 @@ def open_notebook(page, lab: Lab, name: str) -> None:
     page.goto(lab.notebook_url(name))
     page.locator(".jp-Notebook").first.wait_for(state="visible")
     lab.wait_for_kernel(page, name)
-    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first.wait_for()
+    if lab.app == "lab":  # (Notebook 7 has no execution indicator: the server's word counts)
+        page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first.wait_for()
 
 
 def run_all(page, lab: Lab) -> None:
@@ -194,7 +198,8 @@ def run_all(page, lab: Lab) -> None:
     (In JupyterLab 4.6 the Run menu's item is `runmenu:run-all`, not `notebook:run-all-cells`.)
     """
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]').click()
+    page.locator('li.lm-Menu-item[data-command="runmenu:run-all"], '
+                 'li.lm-Menu-item[data-command="notebook:run-all-cells"]').first.click()
     wait_until_executed(page, lab)
 
 
@@ -217,7 +222,8 @@ def wait_until_executed(page, lab: Lab, timeout_ms: int = UI_TIMEOUT_MS) -> None
         prompts = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").all_text_contents()
         pytest.fail(f"not every cell ran within {timeout_ms / 1000:.0f} s; input prompts: "
                     f"{prompts}; tracebacks: {tracebacks(page)}", pytrace=False)
-    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first.wait_for()
+    if lab.app == "lab":
+        page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first.wait_for()
 
 
 def outputs(page):
@@ -235,48 +241,50 @@ def tracebacks(page) -> list[str]:
 
 # --- a BackwardStepper in the page -------------------------------------------------------------
 
-# The edges the stepper highlights. In the browser the highlight is a per-step <style> that
-# restyles the SVG by id (the SVG itself never changes), so the active edge is found by the
-# colour the student sees: the `active` mark's stroke (render.MARKS), or a class `active`
-# should the widget ever set one.
+# The widget's own DOM (widgets/front.js): its edges carry the classes `active` and `done`.
 EDGES_JS = """
-([root, activeRgb, doneRgb]) => {
+(root) => {
   const result = {active: [], done: []};
   for (const g of root.querySelectorAll('svg g.edge')) {
-    const path = g.querySelector('path');
-    const stroke = path ? getComputedStyle(path).stroke : '';
-    if (g.classList.contains('active') || stroke === activeRgb) result.active.push(g.id);
-    else if (g.classList.contains('done') || stroke === doneRgb) result.done.push(g.id);
+    if (g.classList.contains('active')) result.active.push(g.id);
+    else if (g.classList.contains('done')) result.done.push(g.id);
   }
   return result;
 }
 """
-CARD = re.compile(r"^\s*(Before backward|Step \d+ of \d+)")
 
-
-def rgb(hex_colour: str) -> str:
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
-    return f"rgb({r}, {g}, {b})"
+# Is the active edge's bounding box inside the part of the widget's picture box one sees?
+ACTIVE_IN_VIEW_JS = """
+(root) => {
+  const edge = root.querySelector('svg g.edge.active');
+  const box = root.querySelector('.sg-scroll');
+  if (!edge || !box) return {ok: false, why: 'no active edge or no picture box'};
+  const e = edge.getBoundingClientRect(), b = box.getBoundingClientRect();
+  const view = {left: Math.max(b.left, 0), top: Math.max(b.top, 0),
+                right: Math.min(b.right, innerWidth), bottom: Math.min(b.bottom, innerHeight)};
+  const ok = e.width > 0 && e.left >= view.left - 1 && e.right <= view.right + 1
+             && e.top >= view.top - 1 && e.bottom <= view.bottom + 1;
+  return {ok, edge: [e.left, e.top, e.right, e.bottom],
+          box: [view.left, view.top, view.right, view.bottom]};
+}
+"""
 
 
 class Stepper:
-    """One BackwardStepper's output in the page."""
+    """One BackwardStepper's output in the page (`root` holds its .sg-root)."""
 
     def __init__(self, page, root):
-        from widgets.render import BLUE, VERMILLION
-
         self.page, self.root = page, root
-        self.colours = [rgb(VERMILLION), rgb(BLUE)]
-        self.card = root.locator(".widget-html-content pre").filter(has_text=CARD).first
+        self.card = root.locator("pre.sg-card")
 
     def button(self, text: str):
-        return self.root.locator("button.widget-button", has_text=text)
+        return self.root.locator("button.sg-button", has_text=text)
 
     def status(self) -> str:
-        return self.root.locator(".widget-html-content b", has_text="step").inner_text()
+        return self.root.locator(".sg-counter").inner_text()
 
     def wait_status(self, position: int) -> None:
-        self.root.locator(".widget-html-content b",
+        self.root.locator(".sg-counter",
                           has_text=re.compile(rf"^step {position}/\d+$")).wait_for()
 
     def click(self, text: str, position: int) -> None:
@@ -286,12 +294,15 @@ class Stepper:
                          else f"Step {position} of").wait_for()
 
     def edges(self) -> dict[str, list[str]]:
-        return self.page.evaluate(EDGES_JS, [self.root.element_handle(), *self.colours])
+        return self.root.locator(".sg-root").evaluate(EDGES_JS)
+
+    def active_in_view(self) -> dict:
+        return self.root.locator(".sg-root").evaluate(ACTIVE_IN_VIEW_JS)
 
     def panels(self) -> str:
-        return "\n".join(self.root.locator(".widget-html-content pre").all_inner_texts())
+        return "\n".join(self.root.locator("pre").all_inner_texts())
 
 
 def steppers(page):
-    """The outputs that hold a BackwardStepper (found by its next ▶ button)."""
-    return outputs(page).filter(has=page.locator("button.widget-button", has_text="next ▶"))
+    """The outputs that hold a BackwardStepper."""
+    return outputs(page).filter(has=page.locator(".sg-root.sg-stepper"))

@@ -93,11 +93,11 @@ def test_hostile_names_render_as_text(page, lab, guard):
 
     # Step through all of backward (the hook prints on the way), then show GraphView's other
     # views, so every piece of text is rendered at least once.
-    next_button = stepper.locator("button.widget-button", has_text="next ▶")
+    next_button = stepper.locator("button.sg-button", has_text="next ▶")
     next_button.click()
-    stepper.locator(".widget-html-content pre", has_text="Step 1 of").wait_for()
-    stepper.locator("button.widget-button", has_text="end ⏭").click()
-    stepper.locator(".widget-html-content pre", has_text=PRINTED).first.wait_for()
+    stepper.locator("pre.sg-card", has_text="Step 1 of").wait_for()
+    stepper.locator("button.sg-button", has_text="end ⏭").click()
+    stepper.locator("pre", has_text=PRINTED).first.wait_for()
     for toggle, shown in (("autograd", r"^MulBackward0$"), ("saved tensors", r"^saved"),
                           ("forward", r"^MUL$")):
         view.locator("button", has_text=toggle).click()
@@ -114,7 +114,7 @@ def test_hostile_names_render_as_text(page, lab, guard):
         for hostile in HOSTILE.values():
             assert hostile in texts, f"{hostile!r} is not shown as text in {texts}"
     # ... in the stepper's card, details and log (HTML <pre> blocks) ...
-    panels = "\n".join(stepper.locator(".widget-html-content pre").all_inner_texts())
+    panels = "\n".join(stepper.locator("pre").all_inner_texts())
     for hostile in (HOSTILE["a"], HOSTILE["d"], HOSTILE["e"], PRINTED):
         assert hostile in panels, f"{hostile!r} is not in the stepper's text:\n{panels}"
     # ... and in the static pictures, which JupyterLab shows as <img src="data:image/svg+xml">.

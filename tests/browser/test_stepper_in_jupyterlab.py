@@ -5,9 +5,7 @@
 - The chain-rule card changes with each step.
 - A hook's printout (lesson 05's example, run in a copy of lesson 04) appears at the step
   where the hook runs, and not before.
-- A screenshot of the stepper: always in pytest's tmp folder; into docs/stepper.png (the
-  README's picture) only with SMALLGRAD_SCREENSHOT=1 (`make screenshot`), so that CI and
-  ordinary runs never touch the repository.
+(The README's picture is taken on the MLP graph: test_frontends.py.)
 
 The lesson is copied to the server's temporary folder (with _check/ and solutions.md,
 which it imports): the repository's notebook and its stored outputs are never modified.
@@ -18,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import re
 import shutil
 
@@ -37,7 +34,6 @@ pytestmark = pytest.mark.browser
 
 LESSON = REPO / "lessons" / "04_stepping.ipynb"
 HOOK_LESSON = REPO / "lessons" / "05_intermediate_grads.ipynb"  # its hook-stepping example
-SCREENSHOT = REPO / "docs" / "stepper.png"
 
 
 def _code_cells(notebook) -> list[str]:
@@ -75,7 +71,7 @@ def _python_active_edges(setup: str) -> tuple[list[str], list[str]]:
     return active, cards
 
 
-def test_stepper_lesson_in_jupyterlab(page, lab, guard, tmp_path):
+def test_stepper_lesson_in_jupyterlab(page, lab, guard):
     if not LESSON.exists():
         pytest.fail(f"{LESSON} does not exist", pytrace=False)
     notebook = json.loads(LESSON.read_text())
@@ -121,8 +117,6 @@ def test_stepper_lesson_in_jupyterlab(page, lab, guard, tmp_path):
         assert len(edges["done"]) == position - 1, f"step {position}: done edges {edges}"
         seen_active.append(edges["active"][0])
         seen_cards.append(first.card.inner_text())
-        if position == 3:
-            first.root.screenshot(path=str(tmp_path / "stepper.png"))
     assert first.button("next ▶").is_disabled()
     stripped = [re.sub(r"^sg\d+_", "", i) for i in seen_active]
     assert stripped == expected_active, "the browser highlights other edges than Python says"
@@ -153,13 +147,5 @@ def test_stepper_lesson_in_jupyterlab(page, lab, guard, tmp_path):
     # One step back shows the state before the hook again (nothing runs again).
     hooked.click("◀", hook_step - 1)
     assert printed not in hooked.panels()
-
-    # --- 3. the screenshot --------------------------------------------------------------
-    shot = tmp_path / "stepper.png"
-    assert shot.stat().st_size > 10_000
-    if os.environ.get("SMALLGRAD_SCREENSHOT") == "1":
-        SCREENSHOT.parent.mkdir(exist_ok=True)
-        shutil.copyfile(shot, SCREENSHOT)
-        print(f"wrote {SCREENSHOT}")
 
     assert guard.blocked == [], f"requests that tried to leave 127.0.0.1: {guard.blocked}"

@@ -1,0 +1,201 @@
+"""Every sentence the stepper's card and quiz say, one table per language.
+
+A table maps a message id to a `str.format` template. To add a language, add a table
+with the same ids to TABLES (an id it lacks falls back to English), then
+`set_language("zh")`. Formulas are templates too: their words need translating.
+"""
+
+from __future__ import annotations
+
+EN: dict[str, str] = {
+    # --- numbers and shapes
+    "shape.scalar": "scalar",
+    # --- the card's frame
+    "card.start": ("Before backward. {root}.backward() sends ∂{root}/∂{root} into {root}, "
+                   "then the gradient flows back along {n} edge(s).\n"
+                   "Press “next ▶” to follow it one edge at a time."),
+    "card.step": "Step {k} of {n}",
+    "card.edge": ": {inp} ← {op}   ({src} → {dst}, input {index})",
+    "card.before": "Before this edge:",
+    "card.then": "Then:",
+    "card.accumulate_later_ready": ("AccumulateGrad({leaf}) adds this into {leaf}.grad once "
+                                    "{src} has sent its other grads."),
+    "card.accumulate_later_parts": ("AccumulateGrad({leaf}) adds this into {leaf}.grad once "
+                                    "the other part(s) of ∂{root}/∂{leaf} have arrived."),
+    "card.error": "Backward stopped with an error:",
+    "card.part": " (part {k})",
+    "card.edge_label": "∂{root}/∂{var}",
+    "card.edge_label_part": "∂{root}/∂{var}, part {k}",
+    "card.output_of": "output {slot} of {node}",
+    # --- the chain rule
+    "rule.chain": "{lhs} = {up} · ∂{out}/∂{inp}",
+    "rule.elementwise": "(⊙ multiplies element by element: {op} works on each element alone)",
+    "rule.no_formula": "{node} applied to {up} (a vector–Jacobian product)",
+    "rule.shapes": "shapes: {up} {up_shape} → {lhs} {shape}",
+    "rule.shapes_mm": "shapes: {left}·{right} → {result}   ({formula})",
+    "rule.summed": "{expr}, summed over {dims}",
+    "rule.dim": "dim {d} (size {size})",
+    "rule.dim_plain": "dim {d}",
+    "rule.dims": "dims {dims}",
+    "rule.broadcast": ("broadcast: {inp} has shape {small} but {node} used it as {big}, so its "
+                       "grad is summed over {dims}: {big} → {small}"),
+    "rule.broadcast_part": "({index})",
+    "rule.from": "(part {k}, from {node})",
+    "rule.more": "… ({k} more)",
+    "rule.fan_in": ("{inp} is used more than once, so its gradient is the sum of the parts "
+                    "that have arrived:"),
+    "rule.so_far": "∂{root}/∂{inp} so far",
+    "rule.custom": "{cls}.backward(ctx, grad_output), with grad_output = {up}",
+    "rule.custom_returned": ("{cls}.backward(ctx, grad_output) returned this for {inp} "
+                             "(at index {pos} of what it returned): your own backward ran"),
+    # local derivatives ∂y/∂x of elementwise ops ({a}, {b}: the inputs' names, {x}: input 0)
+    "local.one": "1",
+    "local.minus_one": "−1",
+    "local.div_a": "1/{b}",
+    "local.div_b": "(−{a}/{b}²)",
+    "local.reciprocal": "(−1/{x}²)",
+    "local.reciprocal_v": "(−{r}²)",
+    "local.pow": "{n}·{x}{power}",
+    "local.pow_b": "{b}·{a}^({b} − 1)",
+    "local.pow_e": "{a}^{b}·ln({a})",
+    "local.rpow": "{c}^{x}·ln({c})",
+    "local.value": "{r}",
+    "local.exp": "exp({x})",
+    "local.log": "1/{x}",
+    "local.sqrt": "1/(2·√{x})",
+    "local.sqrt_v": "1/(2·{r})",
+    "local.sin": "cos({x})",
+    "local.cos": "(−sin({x}))",
+    "local.tanh": "(1 − tanh²({x}))",
+    "local.tanh_v": "(1 − {r}²)",
+    "local.sigmoid": "σ({x})·(1 − σ({x}))",
+    "local.sigmoid_v": "{r}·(1 − {r})",
+    "local.relu": "[{x} > 0]",
+    "local.abs": "sign({x})",
+    "local.clamp": "[{x} inside the clamp range]",
+    "local.where_a": "[condition]",
+    "local.where_b": "[not condition]",
+    "local.note_mask": "[…] is 1 where it holds, 0 elsewhere",
+    # whole vector–Jacobian products ({G}: the incoming grad's name)
+    "vjp.mm_a": "{G} · {b}ᵀ",
+    "vjp.mm_b": "{a}ᵀ · {G}",
+    "vjp.mv_a": "{G} ⊗ {b}   (an outer product: {G} as a column times {b} as a row)",
+    "vjp.mv_b": "{a}ᵀ · {G}",
+    "vjp.dot": "{G} · {other}",
+    "vjp.bmm_a": "{G} · {b}ᵀ   (for each matrix of the batch)",
+    "vjp.bmm_b": "{a}ᵀ · {G}   (for each matrix of the batch)",
+    "vjp.sum": "{G}, copied to every element of {x}",
+    "vjp.sum_dim": "{G}, copied along {dims} of {x}",
+    "vjp.mean": "{G} / {n}, copied to every element of {x} ({n} elements)",
+    "vjp.mean_dim": "{G} / {n}, copied along {dims} of {x}",
+    "vjp.var": "{G} · 2·({x} − mean({x})) / (N − {correction})",
+    "vjp.max": "{G} at the position of the {which} of {x} (shared if tied), 0 elsewhere",
+    "vjp.max_dim": "{G} at the index of each {which} along dim {dim} of {x}, 0 elsewhere",
+    "vjp.norm": "{G} · {x} / ‖{x}‖",
+    "vjp.view": "{G} reshaped back to {shape}",
+    "vjp.expand": "{G} summed over the dims expand copied along, back to {shape}",
+    "vjp.transpose": "{G} transposed back (dims {d0} ↔ {d1})",
+    "vjp.t": "({G})ᵀ",
+    "vjp.permute": "{G}.permute({dims}), the inverse permutation",
+    "vjp.unsqueeze": "{G} with dim {dim} squeezed out again",
+    "vjp.squeeze": "{G} with the size-1 dims put back: {shape}",
+    "vjp.copy": "{G}   (a copy passes the grad on unchanged)",
+    "vjp.cast": "{G}, cast back to {dtype}",
+    "vjp.index": ("zeros of shape {shape} with {G} added at the positions {x}[…] picked "
+                  "(a position picked twice gets both)"),
+    "vjp.as_strided": "zeros of shape {shape} with {G} added where the view read {x}",
+    "vjp.unindex": "{G}[…] at the same positions",
+    "vjp.cat": "the slice of {G} that came from {x} (along dim {dim})",
+    "vjp.stack": "{G}[{i}] along dim {dim}",
+    "vjp.softmax": "y ⊙ ({G} − Σ({G} ⊙ y) over dim {dim}),  y = softmax({x})",
+    "vjp.log_softmax": "{G} − softmax({x}) ⊙ Σ {G} over dim {dim}",
+    "vjp.zero": "0   (the in-place op overwrote {x}: nothing of it is left)",
+    "vjp.fill": "Σ {G}   (every element got this value)",
+    "vjp.copy_dst": "0   (copy_ overwrote {x})",
+    "vjp.copy_src": "{G}, summed to the shape of {x}",
+    # --- the records of a step
+    "record.root": "start: ∂{root}/∂{root} = {value} enters {root}",
+    "record.retain_grad": "retain_grad: {var}.grad = {value}",
+    "record.hook": "hook {name} on {var} {result}",
+    "record.call": "{node} ran: ∂{root}/∂{var} {shape} → a grad for each input",
+    "record.free": "{node} freed its saved tensors",
+    "record.edge": "{var} ← {op}: {value}",
+    "record.edge_sum": " (sum so far: {value})",
+    "record.accumulate": "AccumulateGrad: {var}.grad {before} → {after}",
+    "record.printed": "\n    printed: {line}",
+    "hook.unchanged": "saw {seen}, returned None (grad passed on unchanged)",
+    "hook.replaced": "saw {seen}, returned {returned} (used instead)",
+    # --- the details panel
+    "details.grad_none": "None   (not computed yet)",
+    "details.op": "{title}: an operator; backward runs its node {node}",
+    "details.freed": "saved tensors  freed (it has run; retain_graph=True would keep them)",
+    "details.saved": "saved tensors  {n} (kept for its backward)",
+    "details.saved_none": "saved tensors  none",
+    "details.saved_node": "a tensor saved by {node} for backward, shape {shape}",
+    "details.leaf": "a leaf (made by you) that requires grad",
+    "details.accumulate": ("a leaf (made by you) that requires grad; AccumulateGrad adds its "
+                           "grad into .grad"),
+    "details.result": "the result of an operation (not a leaf)",
+    "details.const": "a tensor that needs no grad: no gradient flows to it",
+    "details.none": "an input that needs no grad (None in next_functions)",
+    "details.root": " — the root of backward",
+    "details.title": "{name}: {what}",
+    "details.shape": "shape          {shape}   dtype {dtype}",
+    "details.is_leaf": "is_leaf        {value}",
+    "details.requires_grad": "requires_grad  {value}",
+    "details.grad_fn": "grad_fn        {value}",
+    "details.not_kept": (".grad          None   (not kept: {name} is not a leaf; "
+                         "{name}.retain_grad() would keep it)"),
+    "details.grad": ".grad          {value}",
+    "details.no_grad": ".grad          None   (needs no grad)",
+    "details.arriving": "grad so far    {value}   (arrived in backward, summed)",
+    "details.hook": "hook           {line}",
+    # --- the quiz (predict, then reveal)
+    "quiz.ask": ("What gradient flows from {src} into {inp}? (a number, or a small tensor "
+                 "like [[1, 2], [3, 4]])"),
+    "quiz.ask_sum": ("{inp} is used more than once. What is {grad} so far, once the "
+                     "part from {src} has arrived? (a number, or a small tensor like "
+                     "[[1, 2], [3, 4]])"),
+    "quiz.named_grad": "∂{root}/∂{inp}",
+    "quiz.its_grad": "its gradient",
+    "quiz.right": "Right: {value}.",
+    "quiz.wrong": "Not quite. {hint}",
+    "quiz.output": "the output of {node}",
+    "quiz.unparsable": ("Type a number like 2 or -0.5, or a tensor as nested lists like "
+                        "[1, 2] or [[1, 2], [3, 4]] (commas between numbers)."),
+    "quiz.hint_shape": "The gradient has the shape of the tensor it flows into: {shape}.",
+    "quiz.hint_broadcast": ("{inp} was broadcast to {big} in {src}: its gradient is summed over "
+                            "{dims} back to {small}."),
+    "quiz.hint_fan_in": ("That is only this edge's part. {inp} is used more than once, so its "
+                         "gradient is the sum of all parts that have arrived."),
+    "quiz.hint_sign": "Check the sign: the right answer has the opposite sign.",
+    "quiz.hint_upstream": ("That is the gradient arriving at {src}; multiply it by the local "
+                           "derivative of {src} with respect to {inp} (the chain rule)."),
+    "quiz.hint_local": ("That is the local derivative alone; multiply it by the gradient "
+                        "arriving at {src} (the chain rule)."),
+    "quiz.hint_generic": "Use the chain rule: the gradient arriving at {src}, times its local "
+                         "derivative with respect to {inp}.",
+}
+
+TABLES: dict[str, dict[str, str]] = {"en": EN}
+_language = "en"
+
+
+def set_language(language: str) -> None:
+    """Use this table from now on (e.g. "en")."""
+    global _language
+    if language not in TABLES:
+        raise ValueError(f"no message table for {language!r}; there are: {sorted(TABLES)}")
+    _language = language
+
+
+def language() -> str:
+    return _language
+
+
+def text(key: str, **fields: object) -> str:
+    """The message `key` in the current language, with `fields` filled in."""
+    template = TABLES[_language].get(key)
+    if template is None:
+        template = EN[key]
+    return template.format(**fields)
