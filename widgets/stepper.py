@@ -23,6 +23,7 @@ from smallgrad import Tensor
 from smallgrad.autograd import AccumulateGrad, backward_steps
 
 from . import explain, model, render
+from .messages import in_own_language, text
 from .quizzing import Quizzer
 from .stepper_page import StepperPage
 
@@ -56,11 +57,15 @@ class BackwardStepper:
     large=True: projector mode (everything bigger, the card beside the graph when wide).
     quiz=True: before an edge's gradient is first shown, ask (widgets/quiz.py); then
     `question` is the prompt and `answer(text)` checks it (or the page's box does).
+    lang="zh": this stepper speaks Chinese (None: the language of widgets.set_language).
     """
 
+    @in_own_language
     def __init__(self, root: Tensor, gradient: Tensor | None = None,
                  names: dict[str, Tensor] | None = None, retain_graph: bool | None = None,
-                 large: bool = False, quiz: bool | object = False) -> None:
+                 large: bool = False, quiz: bool | object = False, *,
+                 lang: str | None = None) -> None:
+        self._lang = lang
         self.root = root
         self._names = model.namespace_tensors() if names is None else names
         self._engine = backward_steps(root, gradient, retain_graph)  # bad arguments raise here
@@ -124,6 +129,7 @@ class BackwardStepper:
     def run_to_end(self) -> None:
         self.go(self._n_steps)
 
+    @in_own_language
     def go(self, position: int) -> None:
         """Show the state after `position` steps, pulling new steps from the engine."""
         position = max(0, min(int(position), self._n_steps))
@@ -149,6 +155,7 @@ class BackwardStepper:
         return self._view
 
     @view.setter
+    @in_own_language
     def view(self, view: str) -> None:
         if view not in ("forward", "autograd"):
             raise ValueError(f"view must be 'forward' or 'autograd', not {view!r}")
@@ -161,6 +168,7 @@ class BackwardStepper:
         return self._pick
 
     @selected.setter
+    @in_own_language
     def selected(self, node_id: str) -> None:
         if node_id and node_id not in self._graphs["forward"].nodes:
             raise ValueError(f"no node {node_id!r} in this graph")
@@ -173,11 +181,13 @@ class BackwardStepper:
         return self._page.buttons
 
     @property
+    @in_own_language
     def question(self) -> str | None:
         """Quiz mode: the question waiting at this step, if any."""
         asked = self._quiz.waiting(self._position) if self._quiz else None
         return asked.prompt if asked else None
 
+    @in_own_language
     def answer(self, text: str):
         """Quiz mode: check an answer to the waiting question (a Verdict: .right, .message),
         then show the gradient."""
@@ -187,12 +197,14 @@ class BackwardStepper:
         self._page.refresh()
         return verdict
 
+    @in_own_language
     def reveal(self) -> None:
         """Quiz mode: show the gradient without answering."""
         if self._quiz:
             self._quiz.reveal(self._position)
             self._page.refresh()
 
+    @in_own_language
     def save_html(self, path: str | Path) -> Path:
         """Write one self-contained HTML page that steps through every step offline (from
         file://, no kernel, no network). Runs backward to the end now to record the steps."""
@@ -204,6 +216,7 @@ class BackwardStepper:
         return self._page.svg()
 
     @property
+    @in_own_language
     def card(self) -> str:
         if self._quiz and self._quiz.waiting(self._position):
             return self._card_text().split("\n")[0] + "\n" + "\n".join(
@@ -212,10 +225,12 @@ class BackwardStepper:
         return "\n".join([self._card_text(), *lines])
 
     @property
+    @in_own_language
     def details(self) -> str:
         return self._details_text(self._selected())
 
     @property
+    @in_own_language
     def log(self) -> list[str]:
         """What happened so far, one line per engine record (plus what hooks printed)."""
         lines = []
@@ -226,6 +241,7 @@ class BackwardStepper:
     def __repr__(self) -> str:
         return f"BackwardStepper({self._root_label}): step {self._position}/{self._n_steps}"
 
+    @in_own_language
     def _repr_mimebundle_(self, **kwargs):
         return self.widget.output(**kwargs)
 
@@ -296,7 +312,8 @@ class BackwardStepper:
         if step is None:
             step = Step()
             self._steps.append(step)
-        step.error = message + (f"\n(it printed: {printed.strip()})" if printed.strip() else "")
+        step.error = message + (text("stepper.it_printed", printed=printed.strip())
+                                if printed.strip() else "")
         self._n_steps = len(self._steps)
 
     # --- the state at the current position, from the records -----------------------------
@@ -364,14 +381,16 @@ class BackwardStepper:
         for src, ids in uses.items():
             var = full.nodes[src].label.split("\n")[0]
             for k, eid in enumerate(ids, start=1):
-                parts[eid] = f" (part {k})" if len(ids) > 1 else ""
-                labels[eid] = f"∂{self._root_label}/∂{var}" + (f", part {k}" if parts[eid] else "")
+                parts[eid] = text("card.part", k=k) if len(ids) > 1 else ""
+                labels[eid] = text("card.edge_label_part" if parts[eid] else "card.edge_label",
+                                   root=self._root_label, var=var, k=k)
         return parts, labels
 
     def _var_label(self, node, slot: int = 0) -> str:
         full = self._graphs["forward"]
         gnode = full.nodes.get(full.var_id(node, slot))
-        return gnode.label.split("\n")[0] if gnode else f"output {slot} of {node.name()}"
+        return (gnode.label.split("\n")[0] if gnode
+                else text("card.output_of", slot=slot, node=node.name()))
 
     def _input_labels(self, node) -> list[str]:
         full = self._graphs["forward"]
@@ -382,16 +401,14 @@ class BackwardStepper:
     def _card_text(self) -> str:
         root = self._root_label
         if self._position == 0:
-            return (f"Before backward. {root}.backward() sends ∂{root}/∂{root} into {root}, "
-                    f"then the gradient flows back along {self._n_steps} edge(s).\n"
-                    "Press “next ▶” to follow it one edge at a time.")
+            return text("card.start", root=root, n=self._n_steps)
         step = self._steps[self._position - 1]
-        lines = [f"Step {self._position} of {self._n_steps}"]
+        lines = [text("card.step", k=self._position, n=self._n_steps)]
         edge = step.edge
         if edge is not None:
-            lines[0] += (f": {self._var_label(edge.dst, edge.dst_slot)} ← "
-                         f"{model.op_label(edge.src.name())}   ({edge.src.name()} → "
-                         f"{edge.dst.name().rsplit('::', 1)[-1]}, input {edge.index})")
+            lines[0] += text("card.edge", inp=self._var_label(edge.dst, edge.dst_slot),
+                             op=model.op_label(edge.src.name()), src=edge.src.name(),
+                             dst=edge.dst.name().rsplit("::", 1)[-1], index=edge.index)
             lines += [""] + self._chain_rule(edge)
         before, after = [], []
         passed = False  # records after the edge (leaves accumulating) come under "Then"
@@ -401,17 +418,16 @@ class BackwardStepper:
             elif pulled.record.kind != "root":
                 (after if passed else before).append("• " + self._record_text(pulled))
         if before:
-            lines += ["", "Before this edge:"] + before
+            lines += ["", text("card.before")] + before
         if after:
-            lines += ["", "Then:"] + after
+            lines += ["", text("card.then")] + after
         if edge is not None and isinstance(edge.dst, AccumulateGrad) and not any(
                 p.record.kind == "accumulate" and p.record.node is edge.dst for p in step.records):
             leaf = self._var_label(edge.dst)
-            lines += ["", f"AccumulateGrad({leaf}) adds this into {leaf}.grad once "
-                          + (f"{edge.src.name()} has sent its other grads." if edge.ready else
-                             f"the other part(s) of ∂{root}/∂{leaf} have arrived.")]
+            key = "card.accumulate_later_ready" if edge.ready else "card.accumulate_later_parts"
+            lines += ["", text(key, leaf=leaf, src=edge.src.name(), root=root)]
         if step.error:
-            lines += ["", "Backward stopped with an error:", step.error]
+            lines += ["", text("card.error"), step.error]
         return "\n".join(lines)
 
     def _chain_rule(self, edge) -> list[str]:
@@ -426,10 +442,9 @@ class BackwardStepper:
         if edge.total is not edge.grad:  # a tensor used more than once: the parts add up
             parts = [s.edge.grad for s in self._steps[:self._position] if s.edge is not None
                      and s.edge.dst is edge.dst and s.edge.dst_slot == edge.dst_slot]
-            lines.append(f"{inp} is used more than once, so its gradient is the sum of the "
-                         f"parts: ∂{self._root_label}/∂{inp} so far = "
-                         + " + ".join(explain.value(g) for g in parts)
-                         + f" = {explain.value(edge.total)}")
+            lines.append(text("stepper.fan_in_sum", inp=inp, root=self._root_label,
+                              parts=" + ".join(explain.value(g) for g in parts),
+                              total=explain.value(edge.total)))
         return lines
 
     def _upstream(self, node):
@@ -444,38 +459,38 @@ class BackwardStepper:
         r = pulled.record
         root = self._root_label
         if r.kind == "root":
-            text = f"start: ∂{root}/∂{root} = {explain.value(r.grad)} enters {root}"
+            line = text("record.root", root=root, value=explain.value(r.grad))
         elif r.kind == "hook":
             var = self._var_label(r.node, r.slot)
             if r.hook == "retain_grad":
-                text = f"retain_grad: {var}.grad = {explain.value(pulled.retained)}"
+                line = text("record.retain_grad", var=var, value=explain.value(pulled.retained))
             else:
-                text = (f"hook {explain.hook_name(r.hook)} on {var} "
-                        f"{explain.hook_result(r.grad_in, r.grad_out)}")
+                line = text("record.hook", name=explain.hook_name(r.hook), var=var,
+                            result=explain.hook_result(r.grad_in, r.grad_out))
         elif r.kind == "call":
-            text = (f"{r.node.name()} ran: ∂{root}/∂{self._var_label(r.node, 0)} "
-                    f"{explain.shape(r.grad_outputs[0])} → a grad for each input")
+            line = text("record.call", node=r.node.name(), root=root,
+                        var=self._var_label(r.node, 0), shape=explain.shape(r.grad_outputs[0]))
         elif r.kind == "free":
-            text = f"{r.node.name()} freed its saved tensors"
+            line = text("record.free", node=r.node.name())
         elif r.kind == "edge":
-            text = (f"{self._var_label(r.dst, r.dst_slot)} ← {model.op_label(r.src.name())}: "
-                    f"{explain.value(r.grad)}")
+            line = text("record.edge", var=self._var_label(r.dst, r.dst_slot),
+                        op=model.op_label(r.src.name()), value=explain.value(r.grad))
             if r.total is not r.grad:
-                text += f" (sum so far: {explain.value(r.total)})"
+                line += text("record.edge_sum", value=explain.value(r.total))
         elif r.kind == "accumulate":
             var = self._var_label(r.node)
-            text = (f"AccumulateGrad: {var}.grad {explain.value(r.before)} → "
-                    f"{explain.value(r.after)}")
+            line = text("record.accumulate", var=var, before=explain.value(r.before),
+                        after=explain.value(r.after))
         else:
-            text = str(r.kind)
-        for line in pulled.printed.rstrip().split("\n") if pulled.printed else ():
-            text += f"\n    printed: {line}"
-        return text
+            line = str(r.kind)
+        for printed in pulled.printed.rstrip().split("\n") if pulled.printed else ():
+            line += text("record.printed", line=printed)
+        return line
 
     def _log_lines(self, k: int, step: Step) -> list[str]:
         lines = [f"[{k}] {self._record_text(p)}" for p in step.records]
         if step.error:
-            lines.append(f"[{k}] error: {step.error}")
+            lines.append(text("log.error", k=k, error=step.error))
         return lines
 
     def _quiz_model(self, quiz: bool | object):
@@ -523,12 +538,13 @@ class BackwardStepper:
         ran = state["hooks"].get(key, []) if key else []
         for pulled in ran:
             r = pulled.record
-            line = f"{explain.hook_name(r.hook)}: ran, {explain.hook_result(r.grad_in, r.grad_out)}"
+            line = text("details.hook_ran", name=explain.hook_name(r.hook),
+                        result=explain.hook_result(r.grad_in, r.grad_out))
             if pulled.printed:
-                line += f"; printed {pulled.printed.strip()!r}"
+                line += text("details.hook_printed", printed=repr(pulled.printed.strip()))
             hooks.append(line)
         for hook in registered[len([p for p in ran if p.record.hook != "retain_grad"]):]:
-            hooks.append(f"{explain.hook_name(hook)}: registered, not run yet")
+            hooks.append(text("details.hook_registered", name=explain.hook_name(hook)))
         if gnode.kind == "leaf":
             grad = state["grads"].get(gnode.node)
             waiting = None if gnode.node in state["filled"] else state["arriving"].get(key)
