@@ -74,3 +74,22 @@ def test_the_comparison_sees_code_but_not_comments_or_strings():
     assert code_shape(base) != code_shape(changed_code)
     if hasattr(tokenize, "FSTRING_MIDDLE"):  # Python 3.12+: f-string expressions are tokens
         assert code_shape(base) != code_shape(changed_fstring_code)
+
+
+def solutions(path: Path) -> dict[str, str]:
+    """{exercise: its code block} of a solutions.md."""
+    found = {}
+    for section in re.split(r"^## ", path.read_text(encoding="utf-8"), flags=re.M)[1:]:
+        title, _, body = section.partition("\n")
+        code = re.search(r"```python\n(.*?)```", body, re.S)
+        found[title.split()[0]] = code.group(1) if code else ""
+    return found
+
+
+def test_zh_solutions_are_the_english_solutions():
+    """show_solution() in a zh lesson prints lessons/zh/solutions.md: the same exercises,
+    the same code (which tests/test_lesson_checkers.py runs through the checkers)."""
+    english, chinese = solutions(LESSONS / "solutions.md"), solutions(ZH / "solutions.md")
+    assert list(chinese) == list(english)
+    for key, code in english.items():
+        assert code_shape(chinese[key]) == code_shape(code), f"solution {key} differs"

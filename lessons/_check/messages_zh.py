@@ -13,6 +13,11 @@ ZH: dict[str, str] = {
     "✎ Not answered yet: replace each ... with your answer, then run this cell again.":
         "✎ 还没作答：把每个 ... 换成你的答案，再运行一次这个单元格。",
     "{} raised {}: {}": "{0} 抛出了 {1}：{2}",
+    # show_solution (__init__.py)
+    "Solution {}": "解答 {}",
+    "Worked solutions, for when you are stuck (try first!):":
+        "卡住时可以看的详细解答（先自己试试！）：",
+    "There is no exercise {}. Known: {}": "没有练习 {0}。已有的练习：{1}",
     # --- lesson 01
     'answers should be a dict, as in the cell: {"a": (True, True), ...}.':
         'answers 应该是一个字典，和单元格里一样：{"a": (True, True), ...}。',
