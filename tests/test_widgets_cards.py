@@ -408,14 +408,15 @@ def test_every_message_the_code_asks_for_is_in_the_english_table():
     sources = [p.read_text(encoding="utf-8") for p in Path(messages.__file__).parent.glob("*.py")
                if not p.name.startswith("messages")]
     keys = set(re.findall(r'"((?:card|rule|local|vjp|record|hook|details|quiz|shape|stepper|log'
-                          r'|front|view|tip|legend|graph)\.(?!css"|js")[a-z_]+)"',
+                          r'|front|view|tip|legend|graph|kind)\.(?!css"|js")[a-z_]+)"',
                           "".join(sources)))
     assert len(keys) > 60
     assert sorted(keys - set(messages.EN)) == []
     kinds = {f"details.{kind}" for kind in ("leaf", "accumulate", "result", "const", "none")}
     built = ({f"tip.{name}" for name in stepper_page.TIPS} | {f"front.{name}" for name in
              front.WORDS + stepper_page.BUTTONS} | {f"view.stepper_{v}" for v in stepper_page.VIEWS}
-             | set(graphview.VIEW_TIPS.values()) | {f"tip.kind_{k}" for k in render.KINDS})
+             | set(graphview.VIEW_TIPS.values()) | {f"tip.kind_{k}" for k in render.KINDS}
+             | {f"kind.{k}" for k in render.KINDS})
     assert sorted(built - set(messages.EN)) == []
     assert sorted(set(messages.EN) - keys - kinds - built) == []  # and no message is left unused
     with pytest.raises(ValueError, match="no message table for 'xx'"):

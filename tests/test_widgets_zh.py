@@ -156,3 +156,20 @@ def test_graphviz_lays_out_chinese_names():
     font_size = float(re.search(r'font-size="([\d.]+)"', svg).group(1))
     assert widths["输入的权重矩阵"] >= 7 * font_size / 2  # seven glyphs, one em each
     assert widths["输入的权重矩阵"] > 1.4 * widths["abcdefg"]
+
+
+def columns(line: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def test_a_card_with_chinese_names_keeps_its_equals_signs_aligned():
+    w = t.tensor(2.0, requires_grad=True)
+    x = t.tensor(3.0)
+    loss = w * x
+    stepper = widgets.BackwardStepper(loss, names={"权重": w, "输入": x, "损失": loss}, lang="zh")
+    stepper.step()
+    first, second = [line for line in stepper.card.splitlines() if " = " in line][:2]
+    assert first.startswith("∂损失/∂权重 = ") and second.strip().startswith("= 1 · 输入")
+    assert columns(first[:first.index(" = ")]) == columns(second[:second.index(" = ")])

@@ -172,9 +172,10 @@ def _options(graph: model.Graph) -> list[tuple[str, str]]:
     seen: dict[str, int] = {}
     options = []
     for gnode in graph.nodes.values():
-        text = f"{gnode.label.replace(chr(10), ' ')}  [{gnode.kind}]"
-        seen[text] = seen.get(text, 0) + 1
-        if seen[text] > 1:
-            text += f" #{seen[text]}"
-        options.append((text, gnode.id))
+        kind = text(f"kind.{gnode.kind}") if gnode.kind in render.KINDS else gnode.kind
+        label = f"{gnode.label.replace(chr(10), ' ')}  [{kind}]"
+        seen[label] = seen.get(label, 0) + 1
+        if seen[label] > 1:
+            label += f" #{seen[label]}"
+        options.append((label, gnode.id))
     return options

@@ -49,6 +49,7 @@ EN: dict[str, str] = {
     "rule.broadcast_part": "({index})",
     "rule.from": "(part {k}, from {node})",
     "rule.more": "… ({k} more)",
+    "rule.other_input": "the other input",
     "rule.fan_in": ("{inp} is used more than once, so its gradient is the sum of the parts "
                     "that have arrived:"),
     "rule.so_far": "∂{root}/∂{inp} so far",
@@ -216,6 +217,7 @@ EN: dict[str, str] = {
     "front.show_me": "show me",
     "front.counter": "step {position}/{n_steps}",
     "front.nothing_yet": "(nothing has run yet)",
+    "front.pick_current": "the variable the grad flows to",
     "front.saved_picture": "(a saved picture: run the notebook to step through it)",
     "front.log_heading": "log: what backward did so far (oldest first; hooks' printouts too)",
     "view.stepper_forward": "Operators and variables, as in the lessons",
@@ -249,6 +251,15 @@ EN: dict[str, str] = {
     "legend.stepping": (" Stepping: thick vermillion = the edge the gradient flows on now, "
                         "blue = done, green outline = .grad filled in, dashed box = its saved "
                         "tensors are freed."),
+    # the kind of a node, in the "details of" lists (the model's own words in English)
+    "kind.leaf": "leaf",
+    "kind.result": "result",
+    "kind.const": "const",
+    "kind.op": "op",
+    "kind.function": "function",
+    "kind.accumulate": "accumulate",
+    "kind.none": "none",
+    "kind.saved": "saved",
     "tip.kind_leaf": "leaf",
     "tip.kind_result": "result",
     "tip.kind_const": "needs no grad",

@@ -118,12 +118,13 @@ class StepperPage:
     def picks(self) -> list[tuple[str, str]]:
         """The "details of" list: every variable (only named ones and leaves, for a big graph)."""
         full = self.stepper._graphs["forward"]
-        variables = [(f"{g.label.split(chr(10))[0]} ({g.kind})", g.id)
+        kind = lambda g: text(f"kind.{g.kind}") if g.kind in render.KINDS else g.kind  # noqa: E731
+        variables = [(f"{g.label.split(chr(10))[0]} ({kind(g)})", g.id)
                      for g in full.nodes.values() if g.kind != "op"]
         if len(variables) > MAX_PICKS:
             variables = [v for v in variables if full.nodes[v[1]].name
                          or full.nodes[v[1]].kind == "leaf"][:MAX_PICKS]
-        return [("the variable the grad flows to", "")] + variables
+        return [(text("front.pick_current"), "")] + variables
 
     # --- one step --------------------------------------------------------------------------
     def state(self) -> dict:
