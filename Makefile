@@ -66,6 +66,7 @@ $(STAMP): pyproject.toml | $(VPY)
 # The Graphviz `dot` program: installed with apt-get when root, otherwise explained.
 dot:
 	@scripts/ensure-graphviz.sh
+	@scripts/ensure-cjk-font.sh
 
 # --- the README's two commands --------------------------------------------------------------
 
@@ -139,6 +140,7 @@ $(BROWSER_STAMP): pyproject.toml $(STAMP)
 
 chromium:
 	@scripts/ensure-chromium.sh
+	@scripts/ensure-cjk-font.sh
 
 test-ui: setup chromium $(BROWSER_STAMP) $(SITE_STAMP)
 	SMALLGRAD_REQUIRE_BROWSER=1 $(VPY) -m pytest -m browser tests/browser $(PYTEST_ARGS)

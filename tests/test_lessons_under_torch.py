@@ -30,6 +30,7 @@ from conftest import require_torch
 
 LESSONS = Path(__file__).resolve().parent.parent / "lessons"
 NOTEBOOKS = sorted(LESSONS.glob("[0-9][0-9]_*.ipynb"))
+ZH_NOTEBOOKS = sorted((LESSONS / "zh").glob("[0-9][0-9]_*.ipynb"))  # the Chinese edition
 SMALLGRAD_IMPORT = "import smallgrad as t"
 NOT_RUN_UNDER_TORCH = "smallgrad-only"
 RANDOM_NUMBERS = "random-values"
@@ -103,7 +104,8 @@ def torch_version(notebook):
     return rewritten
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", NOTEBOOKS + ZH_NOTEBOOKS,
+                         ids=[p.stem for p in NOTEBOOKS] + [f"zh-{p.stem}" for p in ZH_NOTEBOOKS])
 def test_lesson_prints_the_same_under_torch(path):
     require_torch()
     from nbclient import NotebookClient
@@ -111,7 +113,7 @@ def test_lesson_prints_the_same_under_torch(path):
     stored = nbformat.read(path, as_version=4)
     under_torch = torch_version(stored)
     NotebookClient(under_torch, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(LESSONS)}}).execute()
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
     compared = 0
     for number, (mine, theirs) in enumerate(zip(stored.cells, under_torch.cells)):
         if mine.cell_type != "code" or tags(mine) & NOT_COMPARED:

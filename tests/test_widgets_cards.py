@@ -401,18 +401,24 @@ def test_the_rules_cover_every_op_that_smallgrad_defines():
 # --- the message table ---------------------------------------------------------------------------
 
 def test_every_message_the_code_asks_for_is_in_the_english_table():
-    import inspect
+    from pathlib import Path
 
-    import widgets.explain
-    import widgets.quiz
+    from widgets import front, graphview, render, stepper_page
 
-    source = inspect.getsource(widgets.explain) + inspect.getsource(widgets.quiz)
-    keys = set(re.findall(r'"((?:card|rule|local|vjp|record|hook|details|quiz|shape)\.[a-z_]+)"',
-                          source))
+    sources = [p.read_text(encoding="utf-8") for p in Path(messages.__file__).parent.glob("*.py")
+               if not p.name.startswith("messages")]
+    keys = set(re.findall(r'"((?:card|rule|local|vjp|record|hook|details|quiz|shape|stepper|log'
+                          r'|front|view|tip|legend|graph|kind)\.(?!css"|js")[a-z_]+)"',
+                          "".join(sources)))
     assert len(keys) > 60
     assert sorted(keys - set(messages.EN)) == []
     kinds = {f"details.{kind}" for kind in ("leaf", "accumulate", "result", "const", "none")}
-    assert sorted(set(messages.EN) - keys - kinds) == []  # and no message is left unused
+    built = ({f"tip.{name}" for name in stepper_page.TIPS} | {f"front.{name}" for name in
+             front.WORDS + stepper_page.BUTTONS} | {f"view.stepper_{v}" for v in stepper_page.VIEWS}
+             | set(graphview.VIEW_TIPS.values()) | {f"tip.kind_{k}" for k in render.KINDS}
+             | {f"kind.{k}" for k in render.KINDS})
+    assert sorted(built - set(messages.EN)) == []
+    assert sorted(set(messages.EN) - keys - kinds - built) == []  # and no message is left unused
     with pytest.raises(ValueError, match="no message table for 'xx'"):
         messages.set_language("xx")
     assert messages.text("card.step", k=2, n=5) == "Step 2 of 5"

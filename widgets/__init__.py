@@ -8,11 +8,14 @@
     explain.py  the chain-rule card and the details text      stepper.py / graphview.py  the models
     stepper_page.py  a stepper's pictures and step states     front.py  the page (front.js/.css)
     quizzing.py, quiz.py  quiz mode                           static.py  no kernel: picture, page
+    messages.py  every word the widgets say, one table per language (messages_zh.py: 中文);
+                 set_language("zh") for all widgets, or lang="zh" on one
 
 smallgrad never imports this package.
 """
 
 from .graphview import GraphView
+from .messages import set_language
 from .render import GraphvizMissingError, draw
 from .stepper import BackwardStepper
 
@@ -20,4 +23,4 @@ from .stepper import BackwardStepper
 # `widgets` lacks it, and the lesson then stops with a clear error instead of a baffling one.
 SMALLGRAD_WIDGETS = True
 
-__all__ = ["BackwardStepper", "GraphView", "GraphvizMissingError", "draw"]
+__all__ = ["BackwardStepper", "GraphView", "GraphvizMissingError", "draw", "set_language"]

@@ -8,6 +8,7 @@ numbers put into it come from what the node saved in forward.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -76,7 +77,7 @@ def value(t: Tensor | None) -> str:
         lines = ["[" + ", ".join(row) + more_c + "]" for row in block]
         if keep_r < rows:
             lines.append("…")
-        pad = " " * (len(head) + 1)
+        pad = spaces(head + "[")
         return head + "[" + (",\n" + pad).join(lines) + "])"
     first = _entries(data.reshape(-1, data.shape[-1])[0, :PREVIEW_COLUMNS], 2)
     inner = "[" + ", ".join(first) + (", …" if data.shape[-1] > PREVIEW_COLUMNS else "") + "]"
@@ -105,10 +106,16 @@ def _compact(dims: tuple) -> str:
     return "[" + ",".join(map(str, dims)) + "]"
 
 
+def spaces(s: str) -> str:
+    """Blanks as wide as `s` in a monospace font: a Chinese character takes two columns
+    (names={"权重": w} keeps the card's "=" signs aligned)."""
+    return " " * sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
 def placed(prefix: str, block: str) -> list[str]:
     """`prefix` then `block`; the block's further lines keep its column."""
     first, *rest = block.split("\n")
-    return [prefix + first] + [" " * len(prefix) + line for line in rest]
+    return [prefix + first] + [spaces(prefix) + line for line in rest]
 
 
 def joined(*pieces: str) -> str:
@@ -232,7 +239,7 @@ class RuleInput:
         return self.names[i] if i < len(self.names) else "xy"[i % 2]
 
     def other(self) -> str:
-        return self.name(1 - self.index) if len(self.names) == 2 else "the other input"
+        return self.name(1 - self.index) if len(self.names) == 2 else text("rule.other_input")
 
     def tensor(self, j: int) -> Tensor | None:
         return self.saved[j] if j < len(self.saved) else None
@@ -539,7 +546,7 @@ def sum_lines(head: str, parts: list[tuple[Tensor, str]], total: Tensor,
     shown: list = list(parts)
     if len(parts) > keep + 1:
         shown = shown[:keep] + [None] + shown[-1:]
-    pad = " " * len(head)
+    pad = spaces(head)
     lines: list[str] = []
     for n, part in enumerate(shown):
         sign = f"{head} = " if n == 0 else f"{pad} + "
@@ -584,7 +591,7 @@ def chain_rule(*, root: str, out: str, inp: str, part: str, node, index: int,
         saved = () if getattr(node, "_freed", False) else tuple(getattr(node, "_saved", ()))
     lhs = f"∂{root}/∂{inp}{part}"
     up = f"∂{root}/∂{out}"
-    pad = " " * len(lhs)
+    pad = spaces(lhs)
     if is_custom(node):
         return _custom_lines(lhs, up, inp, node, index, upstream, grad)
     rule = formula(node, index, labels, up, saved)
@@ -600,7 +607,7 @@ def chain_rule(*, root: str, out: str, inp: str, part: str, node, index: int,
 
 
 def _local_lines(lhs, up, out, inp, node, rule: Formula, upstream, grad) -> list[str]:
-    pad = " " * len(lhs)
+    pad = spaces(lhs)
     lines = [text("rule.chain", lhs=lhs, up=up, out=out, inp=inp)]
     scalar = upstream is not None and upstream.ndim == 0
     times = "·" if scalar else "⊙"
@@ -659,7 +666,7 @@ def _custom_lines(lhs, up, inp, node, index, upstream, grad) -> list[str]:
     cls = node._forward_cls.__name__
     positions = getattr(node, "_tensor_positions", ())
     pos = positions[index] if index < len(positions) else index
-    pad = " " * len(lhs)
+    pad = spaces(lhs)
     lines = placed(f"{lhs} = " + text("rule.custom", cls=cls, up=up) + " = ", value(upstream))
     lines += placed(f"{pad} = ", value(grad))
     lines.append(text("rule.custom_returned", cls=cls, inp=inp, pos=pos))

@@ -26,6 +26,8 @@ function el(tag, attrs = {}, ...children) {
 
 function render({ model, el: host }) {
   const setup = model.get("setup") || {};
+  // the page's own words, from Python's message table (English when none are sent)
+  const say = (name, english) => (setup.words || {})[name] ?? english;
   const stepper = setup.kind === "stepper";
   const tip = setup.tooltips || {};
   const root = el("div", {
@@ -45,32 +47,33 @@ function render({ model, el: host }) {
   const buttons = {};
   let slider = null, counter = null, play = null;
   if (stepper) {
-    buttons.start = button("⏮ start", tip.start, () => go(0));
-    buttons.back = button("◀ back", tip.back, () => go(position() - 1));
-    buttons.next = button("next ▶", tip.next, () => go(position() + 1), "sg-primary");
-    buttons.end = button("end ⏭", tip.end, () => go(shown ? shown.n_steps : 0));
-    play = button("▷ play", tip.play, () => togglePlay(), "sg-play");
+    buttons.start = button(say("start", "⏮ start"), tip.start, () => go(0));
+    buttons.back = button(say("back", "◀ back"), tip.back, () => go(position() - 1));
+    buttons.next = button(say("next", "next ▶"), tip.next, () => go(position() + 1), "sg-primary");
+    buttons.end = button(say("end", "end ⏭"), tip.end, () => go(shown ? shown.n_steps : 0));
+    play = button(say("play", "▷ play"), tip.play, () => togglePlay(), "sg-play");
     slider = el("input", { type: "range", class: "sg-slider", min: "0", max: "1", value: "0",
-                           step: "1", title: tip.slider, "aria-label": "step" });
+                           step: "1", title: tip.slider, "aria-label": say("step_aria", "step") });
     slider.addEventListener("change", () => go(Number(slider.value)));
     counter = el("span", { class: "sg-counter", title: tip.counter, "aria-live": "polite" });
     for (const b of Object.values(buttons)) row1.appendChild(b);
     row1.append(play, slider, counter);
   }
   const viewButtons = {};
-  const views = el("span", { class: "sg-toggle", role: "group", "aria-label": "view" });
+  const views = el("span", { class: "sg-toggle", role: "group", "aria-label": say("view_aria", "view") });
   (setup.views || []).forEach(([name, title]) => {
     viewButtons[name] = button(name, title, () => ask({ type: "view", view: name }));
     views.appendChild(viewButtons[name]);
   });
   let zoom = "fit";
-  const zoomButton = button("zoom: fit", tip.zoom, () => {
+  const zoomLabel = () => zoom === "fit" ? say("zoom_fit", "zoom: fit") : say("zoom_full", "zoom: 100%");
+  const zoomButton = button(zoomLabel(), tip.zoom, () => {
     zoom = zoom === "fit" ? "100%" : "fit";
-    zoomButton.textContent = "zoom: " + zoom;
+    zoomButton.textContent = zoomLabel();
     scale();
     focus();
   }, "sg-zoom");
-  const pick = el("select", { class: "sg-pick", title: tip.pick, "aria-label": "details of" });
+  const pick = el("select", { class: "sg-pick", title: tip.pick, "aria-label": say("details_of", "details of") });
   let pickList = null;
   function fillPicks(list) { // the nodes of the view on screen
     if (!list || JSON.stringify(list) === pickList) return;
@@ -78,7 +81,7 @@ function render({ model, el: host }) {
     pick.replaceChildren(...list.map(([label, id]) => el("option", { value: id, text: label })));
   }
   pick.addEventListener("change", () => ask({ type: "pick", id: pick.value }));
-  const pickLabel = el("label", { class: "sg-pick-label", text: "details of" });
+  const pickLabel = el("label", { class: "sg-pick-label", text: say("details_of", "details of") });
   row2.append(views, zoomButton, pickLabel, pick);
 
   const note = el("div", { class: "sg-note" });
@@ -88,12 +91,12 @@ function render({ model, el: host }) {
   const quiz = el("div", { class: "sg-quiz", hidden: "" });
   const details = el("pre", { class: "sg-details", title: tip.details || "" });
   const side = el("div", { class: "sg-side" }, card, quiz,
-                  el("div", { class: "sg-heading", text: "details" }), details);
+                  el("div", { class: "sg-heading", text: say("details", "details") }), details);
   const main = el("div", { class: "sg-main" }, scroller, side);
   const legend = el("div", { class: "sg-legend", text: setup.legend || "" });
   const logBox = el("pre", { class: "sg-log", title: tip.log || "" });
   const log = el("div", { class: "sg-logpanel" },
-                 el("div", { class: "sg-heading", text: setup.log_heading || "log" }), logBox);
+                 el("div", { class: "sg-heading", text: setup.log_heading || say("log", "log") }), logBox);
   root.append(row1, row2, note, main, legend);
   if (stepper) root.append(log);
   else card.remove();
@@ -102,9 +105,9 @@ function render({ model, el: host }) {
   // quiz: a prompt, an input and two buttons (check / show me)
   const quizPrompt = el("div", { class: "sg-quiz-prompt" });
   const quizInput = el("input", { type: "text", class: "sg-quiz-input", title: tip.quiz_input,
-                                  "aria-label": "your answer" });
-  const quizCheck = button("check", tip.quiz_check, () => answer());
-  const quizReveal = button("show me", tip.quiz_reveal, () => ask({ type: "reveal" }));
+                                  "aria-label": say("answer_aria", "your answer") });
+  const quizCheck = button(say("check", "check"), tip.quiz_check, () => answer());
+  const quizReveal = button(say("show_me", "show me"), tip.quiz_reveal, () => ask({ type: "reveal" }));
   const quizVerdict = el("div", { class: "sg-quiz-verdict", "aria-live": "polite" });
   quiz.append(quizPrompt, el("div", { class: "sg-row" }, quizInput, quizCheck, quizReveal), quizVerdict);
   quizInput.addEventListener("keydown", (e) => {
@@ -234,7 +237,8 @@ function render({ model, el: host }) {
       buttons.next.disabled = buttons.end.disabled = atEnd || pending;
       slider.max = String(state.n_steps);
       slider.value = String(state.position);
-      counter.textContent = `step ${state.position}/${state.n_steps}`;
+      counter.textContent = say("counter", "step {position}/{n_steps}")
+        .replace("{position}", state.position).replace("{n_steps}", state.n_steps);
       if (atEnd) stopPlay();
       showLog(state.log || []);
       showQuiz(state.quiz);
@@ -249,7 +253,7 @@ function render({ model, el: host }) {
   });
   function showLog(lines) {
     const before = logBox.scrollTop;
-    logBox.textContent = lines.length ? lines.join("\n") : "(nothing has run yet)";
+    logBox.textContent = lines.length ? lines.join("\n") : say("nothing_yet", "(nothing has run yet)");
     logBox.scrollTop = logFollows ? logBox.scrollHeight : before;
   }
 
@@ -282,7 +286,7 @@ function render({ model, el: host }) {
   function togglePlay() { timer ? stopPlay() : startPlay(); }
   function startPlay() {
     if (!shown || shown.position >= shown.n_steps) go(0);
-    play.textContent = "❚❚ stop";
+    play.textContent = say("stop", "❚❚ stop");
     timer = setInterval(() => {
       if (!shown || shown.position >= shown.n_steps) stopPlay();
       else if (!root.classList.contains("sg-busy")) go(shown.position + 1);
@@ -291,7 +295,7 @@ function render({ model, el: host }) {
   function stopPlay() {
     if (timer) clearInterval(timer);
     timer = null;
-    if (play) play.textContent = "▷ play";
+    if (play) play.textContent = say("play", "▷ play");
   }
 
   root.addEventListener("keydown", (e) => {

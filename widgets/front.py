@@ -27,10 +27,23 @@ from pathlib import Path
 import anywidget
 import traitlets
 
+from . import messages
+
 HERE = Path(__file__).parent
 ESM = (HERE / "front.js").read_text(encoding="utf-8")
 CSS = (HERE / "front.css").read_text(encoding="utf-8")
 VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+WORDS = ("start", "back", "next", "end", "play", "stop", "step_aria", "view_aria", "zoom_fit",
+         "zoom_full", "details_of", "details", "log", "answer_aria", "check", "show_me",
+         "counter", "nothing_yet")
+
+
+def words() -> dict[str, str]:
+    """The page's own words (buttons, labels), in the current language (messages.py);
+    front.js fills in the counter's {position} and {n_steps}."""
+    return {name: messages.template(f"front.{name}") for name in WORDS}
 
 
 class Front(anywidget.AnyWidget):

@@ -9,22 +9,31 @@ from __future__ import annotations
 from smallgrad import Tensor
 
 from . import explain, front, model, render, static
+from .messages import in_own_language, text
 
-VIEWS = [("forward", "Operators (MUL, ADD, ...) and variables, as in the lessons"),
-         ("autograd", "The nodes backward runs, with next_functions as edges"),
-         ("saved tensors", "The autograd view with the tensors each node saved for backward")]
+VIEWS = ("forward", "autograd", "saved tensors")  # the toggle's names (the API's words)
 VIEWS_BUILT = {"forward": ("forward", False), "autograd": ("autograd", False),
                "saved tensors": ("autograd", True)}
-TOOLTIPS = {"zoom": "Picture size: fit the cell's width, or 100% (then scroll)",
-            "pick": "Whose details to show below; the chosen one is outlined in blue",
-            "details": "What you could ask this tensor or operator (.grad, grad_fn, ...)"}
+VIEW_TIPS = {"forward": "view.forward", "autograd": "view.autograd", "saved tensors": "view.saved"}
+
+
+def views() -> list[tuple[str, str]]:
+    """The view toggle: (view, its tooltip), in the current language (messages.py)."""
+    return [(view, text(VIEW_TIPS[view])) for view in VIEWS]
+
+
+def tooltips() -> dict[str, str]:
+    return {"zoom": text("tip.zoom"), "pick": text("tip.pick_graph"),
+            "details": text("tip.details_graph")}
 
 
 class GraphView:
     """The graph behind `tensor`. Python: view, selected, svg, details, refresh()."""
 
+    @in_own_language
     def __init__(self, tensor: Tensor, names: dict[str, Tensor] | None = None,
-                 large: bool = False) -> None:
+                 large: bool = False, *, lang: str | None = None) -> None:
+        self._lang = lang
         self.tensor = tensor
         self._names = model.namespace_tensors() if names is None else names
         self.large = large
@@ -35,8 +44,9 @@ class GraphView:
         self._drawn = 0
         self.widget = front.Front(self._handle, fallback=self._fallback, text=lambda: repr(self),
                                   setup={"kind": "graph", "large": large, "prefix": self._prefix,
-                                         "views": VIEWS, "tooltips": TOOLTIPS,
-                                         "legend": render.LEGEND.split(" Stepping:")[0]})
+                                         "views": views(), "tooltips": tooltips(),
+                                         "legend": render.legend(stepping=False),
+                                         "words": front.words()})
         self._show_view()
 
     # --- Python API
@@ -45,9 +55,10 @@ class GraphView:
         return self._view
 
     @view.setter
+    @in_own_language
     def view(self, value: str) -> None:
-        if value not in dict(VIEWS):
-            raise ValueError(f"view must be one of {list(dict(VIEWS))}, not {value!r}")
+        if value not in VIEWS:
+            raise ValueError(f"view must be one of {list(VIEWS)}, not {value!r}")
         self._view = value
         self._show_view()
 
@@ -57,6 +68,7 @@ class GraphView:
         return self._pick
 
     @selected.setter
+    @in_own_language
     def selected(self, node_id: str) -> None:
         if node_id not in self._layout()[0].nodes:
             raise ValueError(f"no node {node_id!r} in the {self._view} view")
@@ -70,6 +82,7 @@ class GraphView:
         return render.mark_svg(svg, self._prefix, self._marks(graph)) if svg else ""
 
     @property
+    @in_own_language
     def details(self) -> str:
         full = self._layout()[0]
         gnode = full.nodes[self._pick]
@@ -83,9 +96,10 @@ class GraphView:
             hooks = node.tensor_hooks(gnode.slot)
         else:
             return explain.details(gnode)
-        lines = [f"{explain.hook_name(h)} (registered)" for h in hooks]
+        lines = [text("details.hook_registered_view", name=explain.hook_name(h)) for h in hooks]
         return explain.details(gnode, grad=grad, hooks=lines)
 
+    @in_own_language
     def refresh(self) -> None:
         """Read the tensors again (e.g. after backward) and redraw."""
         self._layouts.clear()
@@ -105,7 +119,7 @@ class GraphView:
         if key not in self._layouts:
             view, saved = VIEWS_BUILT[key]
             full = model.build(self.tensor, self._names, view, saved=saved)
-            graph = render.fit(full, [full.root], "the root")
+            graph = render.fit(full, [full.root], text("graph.the_root"))
             self._drawn += 1  # a new name for every layout: the page keeps them by name
             picture = render.layout(graph, self._prefix, f"{key}:{self._drawn}",
                                     large=self.large)
@@ -135,15 +149,17 @@ class GraphView:
                  "log": [], "note": "\n".join(notes), "quiz": None}
         self.widget.show(state, picture)
 
+    @in_own_language
     def _handle(self, message: dict) -> None:
         try:
-            if message.get("type") == "view" and message.get("view") in dict(VIEWS):
+            if message.get("type") == "view" and message.get("view") in VIEWS:
                 self.view = message["view"]
             elif message.get("type") == "pick":
                 self.selected = str(message.get("id", ""))
         finally:
             self._show()
 
+    @in_own_language
     def _fallback(self) -> dict:
         _, graph, picture = self._layout()
         note = "\n".join(n for n in (graph.note, picture["message"]) if n)
@@ -156,9 +172,10 @@ def _options(graph: model.Graph) -> list[tuple[str, str]]:
     seen: dict[str, int] = {}
     options = []
     for gnode in graph.nodes.values():
-        text = f"{gnode.label.replace(chr(10), ' ')}  [{gnode.kind}]"
-        seen[text] = seen.get(text, 0) + 1
-        if seen[text] > 1:
-            text += f" #{seen[text]}"
-        options.append((text, gnode.id))
+        kind = text(f"kind.{gnode.kind}") if gnode.kind in render.KINDS else gnode.kind
+        label = f"{gnode.label.replace(chr(10), ' ')}  [{kind}]"
+        seen[label] = seen.get(label, 0) + 1
+        if seen[label] > 1:
+            label += f" #{seen[label]}"
+        options.append((label, gnode.id))
     return options

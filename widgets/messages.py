@@ -2,10 +2,17 @@
 
 A table maps a message id to a `str.format` template. To add a language, add a table
 with the same ids to TABLES (an id it lacks falls back to English), then
-`set_language("zh")`. Formulas are templates too: their words need translating.
+`set_language("zh")` (or `lang="zh"` on one widget). Formulas are templates too: their
+words need translating. The zh table is messages_zh.py.
 """
 
 from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable, Iterator
+
+from .messages_zh import ZH
 
 EN: dict[str, str] = {
     # --- numbers and shapes
@@ -42,6 +49,7 @@ EN: dict[str, str] = {
     "rule.broadcast_part": "({index})",
     "rule.from": "(part {k}, from {node})",
     "rule.more": "… ({k} more)",
+    "rule.other_input": "the other input",
     "rule.fan_in": ("{inp} is used more than once, so its gradient is the sum of the parts "
                     "that have arrived:"),
     "rule.so_far": "∂{root}/∂{inp} so far",
@@ -192,9 +200,104 @@ EN: dict[str, str] = {
                         "arriving at {src} (the chain rule)."),
     "quiz.hint_generic": "Use the chain rule: the gradient arriving at {src}, times its local "
                          "derivative with respect to {inp}.",
+    # --- the stepper's own lines (stepper.py)
+    "stepper.it_printed": "\n(it printed: {printed})",
+    "log.error": "[{k}] error: {error}",
+    "details.hook_ran": "{name}: ran, {result}",
+    "details.hook_printed": "; printed {printed}",
+    "details.hook_registered": "{name}: registered, not run yet",
+    "details.hook_registered_view": "{name} (registered)",
+    # --- the quiz on the card (quizzing.py)
+    "quiz.question": "Question: {prompt}",
+    "quiz.pending": ("Answer it (stepper.answer(text), or the box below) to see the gradient; "
+                     "“show me” reveals it."),
+    "quiz.revealed": "(revealed without an answer)",
+    "quiz.your_answer": "Your answer: {answer}  {mark} {message}",
+    # --- the page: buttons, labels, tooltips (front.js shows them; stepper_page.py, graphview.py)
+    "front.start": "⏮ start",
+    "front.back": "◀ back",
+    "front.next": "next ▶",
+    "front.end": "end ⏭",
+    "front.play": "▷ play",
+    "front.stop": "❚❚ stop",
+    "front.step_aria": "step",
+    "front.view_aria": "view",
+    "front.zoom_fit": "zoom: fit",
+    "front.zoom_full": "zoom: 100%",
+    "front.details_of": "details of",
+    "front.details": "details",
+    "front.log": "log",
+    "front.answer_aria": "your answer",
+    "front.check": "check",
+    "front.show_me": "show me",
+    "front.counter": "step {position}/{n_steps}",
+    "front.nothing_yet": "(nothing has run yet)",
+    "front.pick_current": "the variable the grad flows to",
+    "front.saved_picture": "(a saved picture: run the notebook to step through it)",
+    "front.log_heading": "log: what backward did so far (oldest first; hooks' printouts too)",
+    "view.stepper_forward": "Operators and variables, as in the lessons",
+    "view.stepper_autograd": "The nodes backward runs (next_functions)",
+    "view.forward": "Operators (MUL, ADD, ...) and variables, as in the lessons",
+    "view.autograd": "The nodes backward runs, with next_functions as edges",
+    "view.saved": "The autograd view with the tensors each node saved for backward",
+    "tip.root": "Backward, one edge at a time. Keys: → Space Enter next, ← back, Home, End",
+    "tip.start": "Back to step 0, before backward (Home key). Shows it again; runs nothing again",
+    "tip.back": ("Previous step (← key; Space or Enter once this button has the focus): "
+                 "shows the earlier state; runs nothing again"),
+    "tip.next": "Next step (→ key; Space or Enter): the gradient flows on the next edge",
+    "tip.end": "Run to the end of backward (End key)",
+    "tip.play": "Play: one step every 1.5 s; press again to stop",
+    "tip.slider": "Go to any step (0: before backward)",
+    "tip.counter": "Steps taken / edges a gradient flows on",
+    "tip.zoom": "Picture size: fit the cell's width, or 100% (then scroll)",
+    "tip.pick": "Whose details to show below; the chosen one is outlined in blue on the graph",
+    "tip.pick_graph": "Whose details to show below; the chosen one is outlined in blue",
+    "tip.card": "The chain rule for the edge the gradient flows on now",
+    "tip.details": "What you could ask this tensor or operator now (.grad, grad_fn, ...)",
+    "tip.details_graph": "What you could ask this tensor or operator (.grad, grad_fn, ...)",
+    "tip.log": "Everything backward did so far, oldest first",
+    "tip.quiz_input": "Your answer (Enter checks it)",
+    "tip.quiz_check": "Check your answer, then see the gradient",
+    "tip.quiz_reveal": "Show the gradient without answering",
+    # --- the picture (render.py, model.py)
+    "legend.graph": ("bold blue ellipse: a leaf that requires grad · plain ellipse: a result · "
+                     "double ellipse: the root · dashed grey: needs no grad · box: an operator "
+                     "(forward) or a backward node (autograd) · (hook): a hook is registered."),
+    "legend.stepping": (" Stepping: thick vermillion = the edge the gradient flows on now, "
+                        "blue = done, green outline = .grad filled in, dashed box = its saved "
+                        "tensors are freed."),
+    # the kind of a node, in the "details of" lists (the model's own words in English)
+    "kind.leaf": "leaf",
+    "kind.result": "result",
+    "kind.const": "const",
+    "kind.op": "op",
+    "kind.function": "function",
+    "kind.accumulate": "accumulate",
+    "kind.none": "none",
+    "kind.saved": "saved",
+    "tip.kind_leaf": "leaf",
+    "tip.kind_result": "result",
+    "tip.kind_const": "needs no grad",
+    "tip.kind_op": "operator",
+    "tip.kind_function": "backward node",
+    "tip.kind_accumulate": "AccumulateGrad of a leaf",
+    "tip.kind_none": "needs no grad",
+    "tip.kind_saved": "saved for backward",
+    "tip.node": "{title} ({what}{root})",
+    "tip.node_root": ", the root",
+    "tip.shape": "shape {shape}",
+    "tip.dtype": ", {dtype}",
+    "graph.the_root": "the root",
+    "graph.current_edge": "the current edge",
+    "graph.saved_freed": "saved tensors:\nfreed",
+    "graph.own_output": "its own output",
+    "graph.saved": "saved: {name}\n{shape}",
+    "graph.a_tensor": "a tensor",
+    "graph.too_big": ("This graph has {total:,} nodes: too many to draw at once. Showing the "
+                      "{shown} nearest to {what}; nodes marked (+k) have k neighbours not drawn."),
 }
 
-TABLES: dict[str, dict[str, str]] = {"en": EN}
+TABLES: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}
 _language = "en"
 
 
@@ -210,9 +313,40 @@ def language() -> str:
     return _language
 
 
+@contextlib.contextmanager
+def speaking(language: str | None) -> Iterator[None]:
+    """Within the block, text() speaks `language` (None: the current one). A widget made
+    with lang="zh" does its work inside speaking("zh"), whatever set_language said."""
+    global _language
+    if language is None:
+        yield
+        return
+    previous = _language
+    set_language(language)
+    try:
+        yield
+    finally:
+        _language = previous
+
+
+def in_own_language(method: Callable) -> Callable:
+    """Run a widget's method in the widget's own language (its `_lang`, or for __init__
+    its keyword `lang`; None follows set_language). Every way into a widget that makes
+    text goes through one of these."""
+    @functools.wraps(method)
+    def speaking_its_language(self, *args, **kwargs):
+        language = kwargs.get("lang") if method.__name__ == "__init__" else self._lang
+        with speaking(language):
+            return method(self, *args, **kwargs)
+    return speaking_its_language
+
+
+def template(key: str) -> str:
+    """The message `key` in the current language, its {fields} not filled in."""
+    found = TABLES[_language].get(key)
+    return EN[key] if found is None else found
+
+
 def text(key: str, **fields: object) -> str:
     """The message `key` in the current language, with `fields` filled in."""
-    template = TABLES[_language].get(key)
-    if template is None:
-        template = EN[key]
-    return template.format(**fields)
+    return template(key).format(**fields)

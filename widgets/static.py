@@ -16,6 +16,7 @@ import html
 import json
 
 from . import front
+from .messages import text
 
 
 def svg_img(svg: str, alt: str) -> str:
@@ -26,8 +27,8 @@ def svg_img(svg: str, alt: str) -> str:
 
 def fallback_html(svg: str, card: str, *, title: str, note: str = "") -> str:
     """The saved step as plain HTML: the picture, then the card (everything escaped)."""
-    parts = [f'<div class="sg-static"><p><b>{html.escape(title)}</b> '
-             "(a saved picture: run the notebook to step through it)</p>"]
+    saved = text("front.saved_picture")
+    parts = [f'<div class="sg-static"><p><b>{html.escape(title)}</b> {html.escape(saved)}</p>']
     if note:
         parts.append(f"<p><i>{html.escape(note)}</i></p>")
     if svg:

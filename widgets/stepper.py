@@ -23,6 +23,7 @@ from smallgrad import Tensor
 from smallgrad.autograd import AccumulateGrad, backward_steps
 
 from . import explain, model, render
+from .messages import in_own_language, text
 from .quizzing import Quizzer
 from .stepper_page import StepperPage
 
@@ -56,11 +57,15 @@ class BackwardStepper:
     large=True: projector mode (everything bigger, the card beside the graph when wide).
     quiz=True: before an edge's gradient is first shown, ask (widgets/quiz.py); then
     `question` is the prompt and `answer(text)` checks it (or the page's box does).
+    lang="zh": this stepper speaks Chinese (None: the language of widgets.set_language).
     """
 
+    @in_own_language
     def __init__(self, root: Tensor, gradient: Tensor | None = None,
                  names: dict[str, Tensor] | None = None, retain_graph: bool | None = None,
-                 large: bool = False, quiz: bool | object = False) -> None:
+                 large: bool = False, quiz: bool | object = False, *,
+                 lang: str | None = None) -> None:
+        self._lang = lang
         self.root = root
         self._names = model.namespace_tensors() if names is None else names
         self._engine = backward_steps(root, gradient, retain_graph)  # bad arguments raise here
@@ -125,6 +130,7 @@ class BackwardStepper:
     def run_to_end(self) -> None:
         self.go(self._n_steps)
 
+    @in_own_language
     def go(self, position: int) -> None:
         """Show the state after `position` steps, pulling new steps from the engine."""
         position = max(0, min(int(position), self._n_steps))
@@ -150,6 +156,7 @@ class BackwardStepper:
         return self._view
 
     @view.setter
+    @in_own_language
     def view(self, view: str) -> None:
         if view not in ("forward", "autograd"):
             raise ValueError(f"view must be 'forward' or 'autograd', not {view!r}")
@@ -162,6 +169,7 @@ class BackwardStepper:
         return self._pick
 
     @selected.setter
+    @in_own_language
     def selected(self, node_id: str) -> None:
         if node_id and node_id not in self._graphs["forward"].nodes:
             raise ValueError(f"no node {node_id!r} in this graph")
@@ -174,11 +182,13 @@ class BackwardStepper:
         return self._page.buttons
 
     @property
+    @in_own_language
     def question(self) -> str | None:
         """Quiz mode: the question waiting at this step, if any."""
         asked = self._quiz.waiting(self._position) if self._quiz else None
         return asked.prompt if asked else None
 
+    @in_own_language
     def answer(self, text: str):
         """Quiz mode: check an answer to the waiting question (a Verdict: .right, .message),
         then show the gradient."""
@@ -188,12 +198,14 @@ class BackwardStepper:
         self._page.refresh()
         return verdict
 
+    @in_own_language
     def reveal(self) -> None:
         """Quiz mode: show the gradient without answering."""
         if self._quiz:
             self._quiz.reveal(self._position)
             self._page.refresh()
 
+    @in_own_language
     def save_html(self, path: str | Path) -> Path:
         """Write one self-contained HTML page that steps through every step offline (from
         file://, no kernel, no network). Runs backward to the end now to record the steps."""
@@ -205,6 +217,7 @@ class BackwardStepper:
         return self._page.svg()
 
     @property
+    @in_own_language
     def card(self) -> str:
         if self._quiz and self._quiz.waiting(self._position):
             return self._card_text().split("\n")[0] + "\n" + "\n".join(
@@ -213,10 +226,12 @@ class BackwardStepper:
         return "\n".join([self._card_text(), *lines])
 
     @property
+    @in_own_language
     def details(self) -> str:
         return self._details_text(self._selected())
 
     @property
+    @in_own_language
     def log(self) -> list[str]:
         """What happened so far, one line per engine record (plus what hooks printed)."""
         lines = []
@@ -227,6 +242,7 @@ class BackwardStepper:
     def __repr__(self) -> str:
         return f"BackwardStepper({self._root_label}): step {self._position}/{self._n_steps}"
 
+    @in_own_language
     def _repr_mimebundle_(self, **kwargs):
         return self.widget.output(**kwargs)
 
@@ -297,7 +313,8 @@ class BackwardStepper:
         if step is None:
             step = Step()
             self._steps.append(step)
-        step.error = message + (f"\n(it printed: {printed.strip()})" if printed.strip() else "")
+        step.error = message + (text("stepper.it_printed", printed=printed.strip())
+                                if printed.strip() else "")
         self._n_steps = len(self._steps)
 
     # --- the state at the current position, from the records -----------------------------
@@ -357,7 +374,8 @@ class BackwardStepper:
     def _var_label(self, node, slot: int = 0) -> str:
         full = self._graphs["forward"]
         gnode = full.nodes.get(full.var_id(node, slot))
-        return gnode.label.split("\n")[0] if gnode else f"output {slot} of {node.name()}"
+        return (gnode.label.split("\n")[0] if gnode
+                else text("card.output_of", slot=slot, node=node.name()))
 
     def _input_labels(self, node) -> list[str]:
         full = self._graphs["forward"]
@@ -382,7 +400,7 @@ class BackwardStepper:
     def _log_lines(self, k: int, step: Step) -> list[str]:
         lines = [f"[{k}] {self._record_text(p)}" for p in step.records]
         if step.error:
-            lines.append(f"[{k}] error: {step.error}")
+            lines.append(text("log.error", k=k, error=step.error))
         return lines
 
     def _quiz_model(self, quiz: bool | object):
@@ -430,12 +448,13 @@ class BackwardStepper:
         ran = state["hooks"].get(key, []) if key else []
         for pulled in ran:
             r = pulled.record
-            line = f"{explain.hook_name(r.hook)}: ran, {explain.hook_result(r.grad_in, r.grad_out)}"
+            line = text("details.hook_ran", name=explain.hook_name(r.hook),
+                        result=explain.hook_result(r.grad_in, r.grad_out))
             if pulled.printed:
-                line += f"; printed {pulled.printed.strip()!r}"
+                line += text("details.hook_printed", printed=repr(pulled.printed.strip()))
             hooks.append(line)
         for hook in registered[len([p for p in ran if p.record.hook != "retain_grad"]):]:
-            hooks.append(f"{explain.hook_name(hook)}: registered, not run yet")
+            hooks.append(text("details.hook_registered", name=explain.hook_name(hook)))
         if gnode.kind == "leaf":
             grad = state["grads"].get(gnode.node)
             waiting = None if gnode.node in state["filled"] else state["arriving"].get(key)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import explain, front, model, render, static
+from .messages import in_own_language, text
 
 FULL_LAYOUT = 400  # up to this many nodes, one layout serves every step (the box scrolls)
 WINDOW = render.MAX_DRAWN  # past FULL_LAYOUT: this many nodes around the active edge
@@ -24,40 +25,28 @@ AHEAD = WINDOW // 3  # of them, nodes where the gradient goes next
 LOG_TAIL = 100  # log lines sent with each step
 MAX_PICKS = 300
 
-VIEWS = [("forward", "Operators and variables, as in the lessons"),
-         ("autograd", "The nodes backward runs (next_functions)")]
-TOOLTIPS = {
-    "root": "Backward, one edge at a time. Keys: → Space Enter next, ← back, Home, End",
-    "start": "Back to step 0, before backward (Home key). Shows it again; runs nothing again",
-    "back": "Previous step (← key; Space or Enter once this button has the focus): "
-            "shows the earlier state; runs nothing again",
-    "next": "Next step (→ key; Space or Enter): the gradient flows on the next edge",
-    "end": "Run to the end of backward (End key)",
-    "play": "Play: one step every 1.5 s; press again to stop",
-    "slider": "Go to any step (0: before backward)",
-    "counter": "Steps taken / edges a gradient flows on",
-    "zoom": "Picture size: fit the cell's width, or 100% (then scroll)",
-    "pick": "Whose details to show below; the chosen one is outlined in blue on the graph",
-    "card": "The chain rule for the edge the gradient flows on now",
-    "details": "What you could ask this tensor or operator now (.grad, grad_fn, ...)",
-    "log": "Everything backward did so far, oldest first",
-    "quiz_input": "Your answer (Enter checks it)",
-    "quiz_check": "Check your answer, then see the gradient",
-    "quiz_reveal": "Show the gradient without answering",
-}
-LOG_HEADING = "log: what backward did so far (oldest first; hooks' printouts too)"
+VIEWS = ("forward", "autograd")
+TIPS = ("root", "start", "back", "next", "end", "play", "slider", "counter", "zoom", "pick",
+        "card", "details", "log", "quiz_input", "quiz_check", "quiz_reveal")
+BUTTONS = ("start", "back", "next", "end")
 
 
-BUTTONS = [("⏮ start", "start"), ("◀ back", "back"), ("next ▶", "next"), ("end ⏭", "end")]
+def views() -> list[tuple[str, str]]:
+    """The view toggle: (view, its tooltip), in the current language (messages.py)."""
+    return [(view, text(f"view.stepper_{view}")) for view in VIEWS]
+
+
+def tooltips() -> dict[str, str]:
+    return {name: text(f"tip.{name}") for name in TIPS}
 
 
 class StepButton:
     """One of the page's stepping buttons, for Python: its label, its tooltip, whether the
     page shows it disabled, and click(), which sends what a click in the page sends."""
 
-    def __init__(self, page: StepperPage, description: str, name: str) -> None:
-        self._page, self.description, self.name = page, description, name
-        self.tooltip = TOOLTIPS[name]
+    def __init__(self, page: StepperPage, name: str) -> None:
+        self._page, self.name = page, name
+        self.description, self.tooltip = text(f"front.{name}"), text(f"tip.{name}")
 
     def _target(self) -> int:
         s = self._page.stepper
@@ -84,17 +73,18 @@ class StepperPage:
 
     def __init__(self, stepper) -> None:
         self.stepper = stepper
+        self._lang = stepper._lang  # every request from the page is answered in it
         self.pictures: dict[str, tuple[model.Graph, dict]] = {}  # layout name -> (drawn, picture)
         self.shown = ""  # the layout the current step is drawn on
         self.widget = front.Front(self.handle, fallback=self.fallback,
                                   text=lambda: repr(stepper), setup=self.setup())
-        self.buttons = [StepButton(self, text, name) for text, name in BUTTONS]
+        self.buttons = [StepButton(self, name) for name in BUTTONS]
 
     def setup(self, **changes) -> dict:
         s = self.stepper
-        return {"kind": "stepper", "large": s.large, "prefix": s._prefix, "views": VIEWS,
-                "tooltips": TOOLTIPS, "legend": render.LEGEND, "log_heading": LOG_HEADING,
-                "interval": 1500, **changes}
+        return {"kind": "stepper", "large": s.large, "prefix": s._prefix, "views": views(),
+                "tooltips": tooltips(), "legend": render.legend(), "words": front.words(),
+                "log_heading": text("front.log_heading"), "interval": 1500, **changes}
 
     # --- pictures ------------------------------------------------------------------------
     def layout(self) -> tuple[model.Graph, dict]:
@@ -109,10 +99,10 @@ class StepperPage:
         if kept is not None and self.shown.startswith(s._view + ":") and _inside(kept[0], eid):
             return kept
         if eid is None:
-            centers, what = [full.root], "the root"
+            centers, what = [full.root], text("graph.the_root")
         else:
             ends = next([e.src, e.dst] for e in full.edges if e.id == eid)
-            centers, what = ends + _ahead(full, ends), "the current edge"
+            centers, what = ends + _ahead(full, ends), text("graph.current_edge")
         drawn = model.neighbourhood(full, centers, WINDOW, what)
         return self._picture(f"{s._view}:{eid or 'root'}", drawn)
 
@@ -128,12 +118,13 @@ class StepperPage:
     def picks(self) -> list[tuple[str, str]]:
         """The "details of" list: every variable (only named ones and leaves, for a big graph)."""
         full = self.stepper._graphs["forward"]
-        variables = [(f"{g.label.split(chr(10))[0]} ({g.kind})", g.id)
+        kind = lambda g: text(f"kind.{g.kind}") if g.kind in render.KINDS else g.kind  # noqa: E731
+        variables = [(f"{g.label.split(chr(10))[0]} ({kind(g)})", g.id)
                      for g in full.nodes.values() if g.kind != "op"]
         if len(variables) > MAX_PICKS:
             variables = [v for v in variables if full.nodes[v[1]].name
                          or full.nodes[v[1]].kind == "leaf"][:MAX_PICKS]
-        return [("the variable the grad flows to", "")] + variables
+        return [(text("front.pick_current"), "")] + variables
 
     # --- one step --------------------------------------------------------------------------
     def state(self) -> dict:
@@ -175,6 +166,7 @@ class StepperPage:
         state = self.state()
         self.widget.show(state, self.pictures[state["layout"]][1])
 
+    @in_own_language
     def handle(self, message: dict) -> None:
         """A request from the page. Whatever it does, the page gets the state back."""
         s = self.stepper
@@ -182,7 +174,7 @@ class StepperPage:
         try:
             if kind == "go":
                 s.go(int(message.get("position", s.position)))
-            elif kind == "view" and message.get("view") in dict(VIEWS):
+            elif kind == "view" and message.get("view") in VIEWS:
                 s.view = message["view"]
             elif kind == "pick":
                 s.selected = str(message.get("id", ""))
@@ -205,6 +197,7 @@ class StepperPage:
                                     state["label"]["text"])
         return render.mark_svg(svg, self.stepper._prefix, state["marks"])
 
+    @in_own_language
     def fallback(self) -> dict:
         s = self.stepper
         note = self.state()["note"]
@@ -220,7 +213,7 @@ class StepperPage:
         s.run_to_end()  # the engine runs now; hooks print here, once
         states, pictures = {}, {}
         try:
-            for name, _ in VIEWS:
+            for name in VIEWS:
                 s._view = name
                 for k in range(s._n_steps + 1):
                     s._position = k

@@ -42,6 +42,7 @@ from .functions import (
     check_unbroadcast_gradcheck,
 )
 from .hooks import check_clip_hook, check_edge_predictions, check_fanout, check_intermediate_grad
+from .messages import language, say, set_language
 from .training import (
     check_accuracy,
     check_descend,
@@ -63,10 +64,11 @@ __all__ = [
     "check_intermediate_grad", "check_leaves", "check_matmul", "check_one_step_lr",
     "check_path_to", "check_second_derivative", "check_sgd_step", "check_sigmoid_fix",
     "check_unbroadcast", "check_unbroadcast_gradcheck", "check_watched_weights",
-    "show_solution",
+    "set_language", "show_solution",
 ]
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions.md"
+SOLUTIONS_IN = {"zh": SOLUTIONS.parent / "zh" / "solutions.md"}  # other languages' solutions
 
 
 def show_solution(exercise: str) -> None:
@@ -74,20 +76,20 @@ def show_solution(exercise: str) -> None:
 
     With a lesson number alone, e.g. show_solution("02"), list that lesson's exercises.
     """
-    text = SOLUTIONS.read_text(encoding="utf-8")
+    text = SOLUTIONS_IN.get(language(), SOLUTIONS).read_text(encoding="utf-8")
     titles = {}
     for section in re.split(r"^## ", text, flags=re.MULTILINE)[1:]:
         title, _, body = section.partition("\n")
         key = title.split()[0]
         titles[key] = title.strip()
         if key == exercise:
-            print(f"Solution {title.strip()}\n\n{body.strip()}")
+            print(say("Solution {}").format(title.strip()) + f"\n\n{body.strip()}")
             return
     in_lesson = [title for key, title in titles.items() if key.split(".")[0] == exercise]
     if in_lesson:
-        print("Worked solutions, for when you are stuck (try first!):")
+        print(say("Worked solutions, for when you are stuck (try first!):"))
         for title in in_lesson:
             key = title.split()[0]
             print(f'  show_solution("{key}")  # {title[len(key):].strip()}')
         return
-    print(f"There is no exercise {exercise!r}. Known: {', '.join(titles)}")
+    print(say("There is no exercise {}. Known: {}").format(repr(exercise), ", ".join(titles)))

@@ -14,20 +14,23 @@ from typing import Any
 
 import numpy as np
 
+from .messages import say
+
 LIBRARIES = ("smallgrad", "torch")
 
 
 # --- how the verdicts look -------------------------------------------------------------
 def right(message: str) -> None:
-    print(f"✓ Right! {message}")
+    print(say("✓ Right! {}").format(say(message)))
 
 
 def wrong(message: str, hint: str | None = None) -> None:
-    print(f"✗ Not yet: {message}" + (f"\n  Hint: {hint}" if hint else ""))
+    print(say("✗ Not yet: {}").format(say(message))
+          + (say("\n  Hint: {}").format(say(hint)) if hint else ""))
 
 
 def unanswered() -> None:
-    print("✎ Not answered yet: replace each ... with your answer, then run this cell again.")
+    print(say("✎ Not answered yet: replace each ... with your answer, then run this cell again."))
 
 
 def raised(what: str, error: Exception, hint: str | None = None) -> None:
@@ -35,7 +38,7 @@ def raised(what: str, error: Exception, hint: str | None = None) -> None:
     if "ellipsis" in str(error).lower():
         return unanswered()  # e.g. "'ellipsis' object has no attribute 'shape'"
     first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return wrong(f"{what} raised {type(error).__name__}: {first_line}", hint)
+    return wrong(f"{say(what)} raised {type(error).__name__}: {first_line}", hint)
 
 
 def is_unanswered(value: Any) -> bool:
