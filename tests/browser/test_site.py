@@ -81,13 +81,53 @@ def test_every_page_opens_offline(tab, guard, site):
     assert guard.dialogs == []
 
 
+class EditionStepper(Stepper):
+    """The page's stepper, read in its edition's words: the tests speak English (button
+    labels, the counter, the card's first line) and this translates through the widgets'
+    own message tables, so the zh site is checked in Chinese."""
+
+    def __init__(self, tab, root, edition: str) -> None:
+        super().__init__(tab, root)
+        from widgets import messages
+
+        self.words = messages.TABLES["zh" if edition == "zh" else "en"]
+        self.english = messages.TABLES["en"]
+
+    def _say(self, english: str) -> str:
+        key = next((k for k, v in self.english.items()
+                    if k.startswith("front.") and v == english), None)
+        return self.words.get(key, english) if key else english
+
+    def button(self, text: str):
+        return super().button(self._say(text))
+
+    def status(self) -> str:  # in English, so that "step k/N" can be read the same way
+        shown = super().status()
+        pattern = re.escape(self.words["front.counter"]).replace(
+            r"\{position\}", r"(\d+)").replace(r"\{n_steps\}", r"(\d+)")
+        found = re.fullmatch(pattern, shown)
+        return f"step {found.group(1)}/{found.group(2)}" if found else shown
+
+    def wait_status(self, position: int) -> None:
+        counter = re.escape(self.words["front.counter"]).replace(
+            r"\{position\}", str(position)).replace(r"\{n_steps\}", r"\d+")
+        self.root.locator(".sg-counter", has_text=re.compile(rf"^{counter}$")).wait_for()
+
+    def click(self, text: str, position: int) -> None:
+        self.button(text).click()
+        self.wait_status(position)
+        first = (self.words["card.start"].split("{")[0] if position == 0
+                 else self.words["card.step"].split("{n}")[0].format(k=position))
+        self.card.filter(has_text=first).wait_for()
+
+
 def _player(tab, site, lesson: str, k: int = 1, edition: str = "en") -> Stepper:
     tab.goto((site / edition / f"{lesson}.html").as_uri())
     frame_id = f"player-{lesson}-{k}"
     frame = tab.locator(f"iframe#{frame_id}")
     frame.scroll_into_view_if_needed()
     inside = tab.frame_locator(f"iframe#{frame_id}")
-    stepper = Stepper(tab, inside.locator("#sg-widget"))
+    stepper = EditionStepper(tab, inside.locator("#sg-widget"), edition)
     stepper.root.locator("svg g.edge").first.wait_for()
     return stepper
 
