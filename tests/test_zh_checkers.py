@@ -25,7 +25,9 @@ import _check as check  # noqa: E402
 from _check import messages  # noqa: E402
 from _check.messages_zh import ZH  # noqa: E402
 
-SAYING = {"right", "wrong", "raised", "say"}  # _check/_core.py: the verdicts, and say()
+# _check/_core.py: the verdicts, say(), and the helpers that say a checker's sentence for it
+SAYING = {"right", "wrong", "raised", "say", "answer_of", "student_code", "expect_dict",
+          "library_of_function_class"}
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -57,7 +59,7 @@ def templates(node: ast.AST, assigned: dict[str, list[ast.AST]]) -> list[str]:
 
 
 def english_sentences() -> dict[str, str]:
-    """{template: where} for every sentence passed to right(), wrong(), raised() or say().
+    """{template: where} for every sentence passed to right(), wrong(), raised(), say() or a helper.
 
     raised()'s first argument names what failed (`"grad_g(x)"`, `"running it"`): code stays
     as it is, words are translated.
@@ -80,7 +82,7 @@ def english_sentences() -> dict[str, str]:
             for node in ast.walk(function):
                 if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                         and node.func.id in SAYING):
-                    for argument in node.args:
+                    for argument in node.args + [k.value for k in node.keywords]:
                         for template in templates(argument, assigned):
                             if template not in ("{}", ""):
                                 found[template] = f"{path.name}:{node.lineno}"

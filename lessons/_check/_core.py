@@ -3,12 +3,21 @@
 The checkers accept smallgrad's and PyTorch's tensors, Functions and modules alike. They
 never ask `isinstance(x, smallgrad.Tensor)`: they look at what an object can do, and when
 they need to build tensors themselves they use the library the student's answer came from.
+
+The checks every checker starts with (is it a function? a dict? did the student's code
+raise, or leave a `...`?) are helpers here. A helper that finds a problem prints the verdict
+and ends the check by raising `CheckOver`, which the `@checker` decorator catches. The
+helpers that take a sentence of the checker's are listed in tests/test_zh_checkers.py
+(SAYING), which finds every sentence so that each has a Chinese one.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import importlib
 import sys
+from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
 
@@ -49,6 +58,52 @@ def is_unanswered(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(is_unanswered(v) for v in value)
     return False
+
+
+# --- ending a check early ----------------------------------------------------------------
+class CheckOver(BaseException):  # not an Exception: no `except Exception` may swallow it
+    """A helper below has printed the verdict: the checker stops there."""
+
+
+def checker(check: Callable[..., None]) -> Callable[..., None]:
+    """Decorate a check_* function, so that a helper's verdict ends it (and returns None)."""
+    @functools.wraps(check)
+    def run(*args: Any, **kwargs: Any) -> None:
+        with contextlib.suppress(CheckOver):
+            check(*args, **kwargs)
+    return run
+
+
+def stop_unless_answered(answer: Any) -> None:
+    if is_unanswered(answer):
+        unanswered()
+        raise CheckOver
+
+
+def expect_dict(answers: Any, message: str) -> None:
+    """Answers given as a dict, with no `...` left in it."""
+    if not isinstance(answers, dict):
+        wrong(message)
+        raise CheckOver
+    stop_unless_answered(answers)
+
+
+@contextlib.contextmanager
+def student_code(what: str, hint: str | None = None) -> Iterator[None]:
+    """Run the block; if the student's code in it raises, say what raised, and stop."""
+    try:
+        yield
+    except Exception as error:  # a student's code may fail in any way
+        raised(what, error, hint)
+        raise CheckOver from None
+
+
+def answer_of(what: str, function: Callable, *args: Any, hint: str | None = None) -> Any:
+    """What the student's function returns for `args`; stop if it raises or gives a `...`."""
+    with student_code(what, hint):
+        answer = function(*args)
+    stop_unless_answered(answer)
+    return answer
 
 
 # --- tensors of either library -----------------------------------------------------------
@@ -134,6 +189,23 @@ def library(*answers: Any) -> ModuleType:
 
 def is_function_class(cls: Any, lib: ModuleType) -> bool:
     return isinstance(cls, type) and issubclass(cls, lib.autograd.Function)
+
+
+def library_of_function(answer: Any, call: str) -> ModuleType:
+    """The library of a function the student passes in, e.g. call="check_descend(descend)"."""
+    if not callable(answer):
+        wrong(f"pass the function itself: {call}.")
+        raise CheckOver
+    return library(answer)
+
+
+def library_of_function_class(answer: Any, message: str) -> ModuleType:
+    """The library of an autograd.Function subclass the student passes in."""
+    lib = library(answer)
+    if not is_function_class(answer, lib):
+        wrong(message)
+        raise CheckOver
+    return lib
 
 
 def rng(seed: int) -> np.random.Generator:

@@ -8,10 +8,14 @@ from typing import Any
 import numpy as np
 
 from ._core import (
+    answer_of,
+    checker,
+    expect_dict,
     fmt,
     is_tensor,
     is_unanswered,
     library,
+    library_of_function,
     raised,
     right,
     rng,
@@ -33,12 +37,10 @@ LEAVES_ANSWER = {
 }
 
 
+@checker
 def check_leaves(answers: dict) -> None:
     """01.1: (requires_grad, is_leaf) for a, b, c, d, e."""
-    if not isinstance(answers, dict):
-        return wrong("answers should be a dict, as in the cell: {\"a\": (True, True), ...}.")
-    if is_unanswered(answers):
-        return unanswered()
+    expect_dict(answers, "answers should be a dict, as in the cell: {\"a\": (True, True), ...}.")
     missing = sorted(set(LEAVES_ANSWER) - set(answers))
     if missing:
         return wrong(f"give an answer for {', '.join(missing)} too.")
@@ -62,6 +64,7 @@ def check_leaves(answers: dict) -> None:
           "autograd did not record (d).")
 
 
+@checker
 def check_watched_weights(w: Any) -> None:
     """01.2: a 2x3 float tensor of zeros that autograd watches (a leaf)."""
     if is_unanswered(w):
@@ -85,19 +88,13 @@ def check_watched_weights(w: Any) -> None:
 
 
 # --- lesson 02 -------------------------------------------------------------------------
+@checker
 def check_derivative(grad_g: Any) -> None:
     """02.1: dg/dx for g(x) = x³·sin(x), written by hand, against autograd."""
-    if not callable(grad_g):
-        return wrong("pass the function itself: check_derivative(grad_g).")
-    lib = library(grad_g)
+    lib = library_of_function(grad_g, "check_derivative(grad_g)")
     points = np.concatenate([[-2.0, 0.0, 1.5], rng(21).uniform(-4, 4, size=9)])
     x = tensor(lib, points)
-    try:
-        mine = grad_g(x)
-    except Exception as error:  # a student's function may fail in any way
-        return raised("grad_g(x)", error)
-    if is_unanswered(mine):
-        return unanswered()
+    mine = answer_of("grad_g(x)", grad_g, x)
     xg = x.clone().requires_grad_()
     (xg**3 * lib.sin(xg)).sum().backward()
     want = values(xg.grad)
@@ -116,6 +113,7 @@ def check_derivative(grad_g: Any) -> None:
           "product rule: (u·v)' = u'·v + u·v'. What are u' and v' for u = x³, v = sin(x)?")
 
 
+@checker
 def check_accumulated(grad: Any) -> None:
     """02.2: x.grad after three backward passes of (5*x).sum() with no zero_()."""
     if is_unanswered(grad):
@@ -132,6 +130,7 @@ def check_accumulated(grad: Any) -> None:
           "d(5x)/dx = 5 per element. What happens to .grad each time you call backward?")
 
 
+@checker
 def check_gradient_argument(gradient: Any) -> None:
     """02.3: pick `gradient` so that y = 2x, y.backward(gradient) leaves x.grad = [1, 10, 100]."""
     if is_unanswered(gradient):
@@ -155,12 +154,10 @@ def check_gradient_argument(gradient: Any) -> None:
 
 
 # --- lesson 03 -------------------------------------------------------------------------
+@checker
 def check_chain_rule(answers: dict) -> None:
     """03.1: dz/dw, dz/dx, dz/db for z = w·x + b at w = 2, x = -1.5, b = 4."""
-    if not isinstance(answers, dict):
-        return wrong("answers should be a dict, as in the cell.")
-    if is_unanswered(answers):
-        return unanswered()
+    expect_dict(answers, "answers should be a dict, as in the cell.")
     want = {"dz/dw": -1.5, "dz/dx": 2.0, "dz/db": 1.0}
     for key, value in want.items():
         if key not in answers:
@@ -188,11 +185,10 @@ def _graphs(lib):
             (deep, w, "w in sin(2x + b)·w + b·b")]
 
 
+@checker
 def check_path_to(path_to: Any) -> None:
     """03.2: path_to(node, leaf): the nodes from `node` down to `leaf`'s AccumulateGrad."""
-    if not callable(path_to):
-        return wrong("pass the function itself: check_path_to(path_to).")
-    lib = library(path_to)
+    lib = library_of_function(path_to, "check_path_to(path_to)")
     for root, leaf, where in _graphs(lib):
         try:
             path = path_to(root.grad_fn, leaf)

@@ -8,15 +8,15 @@ from typing import Any
 import numpy as np
 
 from ._core import (
-    is_function_class,
-    is_unanswered,
-    library,
-    raised,
+    answer_of,
+    checker,
+    library_of_function,
+    library_of_function_class,
     right,
     rng,
     same,
+    student_code,
     tensor,
-    unanswered,
     values,
     wrong,
 )
@@ -29,49 +29,36 @@ def _gradcheck(lib, fn, inputs) -> bool:
 
 
 # --- lesson 06 -------------------------------------------------------------------------
+@checker
 def check_cube(cube: Any) -> None:
     """06.1: a Function Cube with forward x³ and backward 3x²·grad_output."""
-    lib = library(cube)
-    if not is_function_class(cube, lib):
-        return wrong("Cube should be a class that subclasses t.autograd.Function.")
+    lib = library_of_function_class(cube, "Cube should be a class that subclasses "
+                                          "t.autograd.Function.")
     for seed, shape in enumerate([(4,), (2, 3), ()]):
         x_values = rng(60 + seed).uniform(-2, 2, size=shape)
         x = tensor(lib, x_values, requires_grad=True)
-        try:
-            y = cube.apply(x)
-        except Exception as error:  # a student's forward may fail in any way
-            return raised("Cube.apply(x)", error)
-        if is_unanswered(y):
-            return unanswered()
+        y = answer_of("Cube.apply(x)", cube.apply, x)
         if not same(y, x_values**3):
             return wrong("forward does not give x³.", "return x ** 3 (or x * x * x).")
-        try:
+        with student_code("backward", hint="forward must ctx.save_for_backward(x); backward "
+                                           "reads ctx.saved_tensors."):
             lib.autograd.grad(y, x, lib.ones_like(y))
-        except Exception as error:  # a student's backward may fail in any way
-            return raised("backward", error,
-                          "forward must ctx.save_for_backward(x); backward reads "
-                          "ctx.saved_tensors.")
-        try:
+        with student_code("gradcheck"):
             passed = _gradcheck(lib, cube.apply, (x,))
-        except Exception as error:  # a student's backward may fail in any way
-            return raised("gradcheck", error)
         if not passed:
             return wrong("gradcheck disagrees with your backward.",
                          "d(x³)/dx = 3x², and the chain rule multiplies it by grad_output.")
     right("forward gives x³ and gradcheck agrees with your backward, on three inputs.")
 
 
+@checker
 def check_sigmoid_fix(sigmoid: Any) -> None:
     """06.2: the repaired Sigmoid passes gradcheck."""
-    lib = library(sigmoid)
-    if not is_function_class(sigmoid, lib):
-        return wrong("pass the class: check_sigmoid_fix(Sigmoid).")
+    lib = library_of_function_class(sigmoid, "pass the class: check_sigmoid_fix(Sigmoid).")
     for seed in range(2):
         x = tensor(lib, rng(62 + seed).uniform(-4, 4, size=5), requires_grad=True)
-        try:
+        with student_code("running it"):
             passed = _gradcheck(lib, sigmoid.apply, (x,))
-        except Exception as error:  # a student's code may fail in any way
-            return raised("running it", error)
         if not passed:
             return wrong("gradcheck still disagrees.",
                          "differentiate 1 / (1 + e⁻ˣ), then write the result with σ(x) itself: "
@@ -96,20 +83,15 @@ def _unbroadcast_reference(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return grad
 
 
+@checker
 def check_unbroadcast(unbroadcast: Any) -> None:
     """07.1: unbroadcast(grad, shape) sums grad over the broadcast dims, back to `shape`."""
-    if not callable(unbroadcast):
-        return wrong("pass the function itself: check_unbroadcast(unbroadcast).")
-    lib = library(unbroadcast)
+    lib = library_of_function(unbroadcast, "check_unbroadcast(unbroadcast)")
     for seed, (grad_shape, shape) in enumerate(UNBROADCAST_CASES):
         grad_values = rng(70 + seed).normal(size=grad_shape)
         grad = tensor(lib, grad_values)
-        try:
-            got = unbroadcast(grad, lib.Size(shape) if hasattr(lib, "Size") else shape)
-        except Exception as error:  # a student's function may fail in any way
-            return raised(f"unbroadcast(grad of shape {list(grad_shape)}, {list(shape)})", error)
-        if is_unanswered(got):
-            return unanswered()
+        got = answer_of(f"unbroadcast(grad of shape {list(grad_shape)}, {list(shape)})",
+                        unbroadcast, grad, lib.Size(shape) if hasattr(lib, "Size") else shape)
         want = _unbroadcast_reference(grad_values, shape)
         if same(got, want):
             continue
@@ -126,51 +108,41 @@ def check_unbroadcast(unbroadcast: Any) -> None:
     right("unbroadcast sums each broadcast dim away, for all nine shape pairs.")
 
 
+@checker
 def check_unbroadcast_gradcheck(broadcast_mul: Any) -> None:
     """07.1b: BroadcastMul, a Function for a * b that uses unbroadcast, passes gradcheck."""
-    lib = library(broadcast_mul)
-    if not is_function_class(broadcast_mul, lib):
-        return wrong("pass the class: check_unbroadcast_gradcheck(BroadcastMul).")
+    lib = library_of_function_class(broadcast_mul,
+                                    "pass the class: check_unbroadcast_gradcheck(BroadcastMul).")
     for seed, (a_shape, b_shape) in enumerate([((3, 1), (1, 4)), ((2, 3), (3,)), ((4,), ())]):
         a = tensor(lib, rng(80 + seed).normal(size=a_shape), requires_grad=True)
         b = tensor(lib, rng(90 + seed).normal(size=b_shape), requires_grad=True)
-        try:
-            out = broadcast_mul.apply(a, b)
-            if is_unanswered(out):
-                return unanswered()
+        what = f"BroadcastMul on shapes {list(a_shape)} and {list(b_shape)}"
+        hint = "each grad must have the shape of its own input: unbroadcast it."
+        answer_of(what, broadcast_mul.apply, a, b, hint=hint)
+        with student_code(what, hint):
             passed = _gradcheck(lib, broadcast_mul.apply, (a, b))
-        except Exception as error:  # a student's code may fail in any way
-            return raised(f"BroadcastMul on shapes {list(a_shape)} and {list(b_shape)}", error,
-                          "each grad must have the shape of its own input: unbroadcast it.")
         if not passed:
             return wrong(f"gradcheck fails for shapes {list(a_shape)} · {list(b_shape)}.",
                          "grad_a = unbroadcast(grad · b, a.shape), and the same for b with a.")
     right("Your broadcasting multiply passes gradcheck for three pairs of shapes.")
 
 
+@checker
 def check_matmul(matmul: Any) -> None:
     """07.2: MatMul, a Function for a @ b with backward G @ bᵀ and aᵀ @ G, passes gradcheck."""
-    lib = library(matmul)
-    if not is_function_class(matmul, lib):
-        return wrong("MatMul should be a class that subclasses t.autograd.Function.")
+    lib = library_of_function_class(matmul, "MatMul should be a class that subclasses "
+                                            "t.autograd.Function.")
     for seed, (n, k, m) in enumerate([(2, 3, 4), (4, 4, 4), (1, 5, 2), (3, 2, 1)]):
         a_values = rng(100 + seed).normal(size=(n, k))
         b_values = rng(110 + seed).normal(size=(k, m))
         a = tensor(lib, a_values, requires_grad=True)
         b = tensor(lib, b_values, requires_grad=True)
-        try:
-            out = matmul.apply(a, b)
-        except Exception as error:  # a student's forward may fail in any way
-            return raised("MatMul.apply(a, b)", error)
-        if is_unanswered(out):
-            return unanswered()
+        out = answer_of("MatMul.apply(a, b)", matmul.apply, a, b)
         if not same(out, a_values @ b_values):
             return wrong(f"forward of a [{n}, {k}] times a [{k}, {m}] is not a @ b.")
-        try:
+        with student_code(f"backward for a [{n}, {k}] @ [{k}, {m}]",
+                          f"G has the output's shape [{n}, {m}]; G @ bᵀ is [{n}, {k}], like a."):
             grads = lib.autograd.grad(out, (a, b), lib.ones_like(out))
-        except Exception as error:  # a student's backward may fail in any way
-            return raised(f"backward for a [{n}, {k}] @ [{k}, {m}]", error,
-                          f"G has the output's shape [{n}, {m}]; G @ bᵀ is [{n}, {k}], like a.")
         for name, grad, want in (("a", grads[0], (n, k)), ("b", grads[1], (k, m))):
             if grad is None or tuple(grad.shape) != want:
                 got = None if grad is None else list(grad.shape)

@@ -13,6 +13,7 @@ ZH: dict[str, str] = {
     "✎ Not answered yet: replace each ... with your answer, then run this cell again.":
         "✎ 还没作答：把每个 ... 换成你的答案，再运行一次这个单元格。",
     "{} raised {}: {}": "{0} 抛出了 {1}：{2}",
+    "pass the function itself: {}.": "请传入函数本身：{}。",
     # show_solution (__init__.py)
     "Solution {}": "解答 {}",
     "Worked solutions, for when you are stuck (try first!):":
@@ -51,8 +52,6 @@ ZH: dict[str, str] = {
     "w is a leaf that requires grad: backward will fill w.grad.":
         "w 是要求梯度的叶子节点：反向传播会填好 w.grad。",
     # --- lesson 02
-    "pass the function itself: check_derivative(grad_g).":
-        "请传入函数本身：check_derivative(grad_g)。",
     "grad_g(x)": "grad_g(x)",
     "Your hand-written derivative matches autograd at 12 points.":
         "你手算的导数在 12 个点上都和自动求导一致。",
@@ -99,7 +98,6 @@ ZH: dict[str, str] = {
         "dz/dy = 1（z = y + b），再乘以局部导数。",
     "Each one is dz/dy = 1 times the local derivative of its own box.":
         "每一个都是 dz/dy = 1 乘以它自己那个方框的局部导数。",
-    "pass the function itself: check_path_to(path_to).": "请传入函数本身：check_path_to(path_to)。",
     "for {}, path_to recursed forever.": "对 {}，path_to 无限递归了。",
     "stop at an AccumulateGrad node; its next_functions is empty.":
         "到 AccumulateGrad 节点就停下；它的 next_functions 是空的。",
@@ -144,8 +142,6 @@ ZH: dict[str, str] = {
     "When a tensor is used twice, the grads from both uses are added up: 1 + 2 = 3.":
         "一个张量被用了两次，两次使用传回的梯度相加：1 + 2 = 3。",
     # --- lesson 05
-    "pass the function itself: check_intermediate_grad(dz_dy).":
-        "请传入函数本身：check_intermediate_grad(dz_dy)。",
     "dz_dy(x)": "dz_dy(x)",
     "dz_dy(x) returned None.": "dz_dy(x) 返回了 None。",
     "y is not a leaf, so y.grad stays None unless you call y.retain_grad() before z.backward(); "
@@ -163,7 +159,6 @@ ZH: dict[str, str] = {
     "z = Σ y², so dz/dy = 2y. Did you build y and z from the x you were given?":
         "z = Σ y²，所以 dz/dy = 2y。你是用传进来的 x 构建 y 和 z 的吗？",
     "dz/dy = 2y, for every x the checker tried.": "对检查器试过的每个 x，dz/dy = 2y。",
-    "pass the function itself: check_clip_hook(clip).": "请传入函数本身：check_clip_hook(clip)。",
     "backward": "反向传播",
     "your hook changed the grad it was given, in place.": "你的钩子原地修改了传给它的梯度。",
     "a hook must not modify its argument (PyTorch's docs forbid it): return a new tensor, e.g. "
@@ -202,8 +197,6 @@ ZH: dict[str, str] = {
     "σ'(x) = σ(x)·(1 − σ(x)), and backward can use the saved output for it.":
         "σ'(x) = σ(x)·(1 − σ(x))，backward 可以直接用保存的输出来算它。",
     # --- lesson 07
-    "pass the function itself: check_unbroadcast(unbroadcast).":
-        "请传入函数本身：check_unbroadcast(unbroadcast)。",
     "unbroadcast(grad of shape {}, {})": "unbroadcast（形状为 {0} 的 grad, {1}）",
     "from a grad of shape {} to an input of shape {}, yours has shape {}.":
         "从形状为 {0} 的梯度到形状为 {1} 的输入，你的结果形状是 {2}。",
@@ -260,8 +253,6 @@ ZH: dict[str, str] = {
     "or on a tensor some node saved for backward.":
         "原地修改只在会破坏梯度的地方失败：要求梯度的叶"
         "子节点上，或者某个节点为反向传播保存的张量上。",
-    "pass the function itself: check_sgd_step(sgd_step).":
-        "请传入函数本身：check_sgd_step(sgd_step)。",
     "it raised: {}": "它报错了：{}",
     "change parameters inside `with t.no_grad():`, where autograd records nothing.":
         "在 `with t.no_grad():` 里修改参数，那里自动求导什么都不记录。",
@@ -290,8 +281,6 @@ ZH: dict[str, str] = {
     "An in-place update under no_grad, then cleared grads: the loop of lesson 12.":
         "在 no_grad 下原地更新，再清零梯度：这就是第 12 课的循环。",
     # --- lesson 09
-    "pass the function itself: check_second_derivative(second_derivative).":
-        "请传入函数本身：check_second_derivative(second_derivative)。",
     "second_derivative for f(x) = {}": "对 f(x) = {} 的 second_derivative",
     "the first grad must itself be part of a graph: t.autograd.grad(y, x, create_graph=True).":
         "一阶梯度本身必须属于一张计算图：t.autograd.grad(y, x, create_graph=True)。",
@@ -303,8 +292,6 @@ ZH: dict[str, str] = {
         "先用 create_graph=True 求一阶梯度，再对它求梯度。",
     "Your second_derivative works for x³, sin, x·eˣ and x⁴ − 2x at random points.":
         "你的 second_derivative 在随机点上对 x³、sin、x·eˣ 和 x⁴ − 2x 都正确。",
-    "pass the function itself: check_detached_target(f).":
-        "请传入函数本身：check_detached_target(f)。",
     "f(x), then backward": "f(x) 再反向传播",
     "z should still be y·x = x³ in value.": "z 的值应该仍然是 y·x = x³。",
     "detach() changes nothing about the value, only the graph.":
@@ -330,8 +317,6 @@ ZH: dict[str, str] = {
     "b never took part in computing the loss.": "b 根本没有参与损失的计算。",
     "Each message names its cause, once you know where to look.":
         "只要知道往哪里看，每条信息都说出了它的原因。",
-    "pass the function itself: check_fixed_loss(loss_fn).":
-        "请传入函数本身：check_fixed_loss(loss_fn)。",
     "backward still finds a saved tensor changed in place.":
         "反向传播仍然发现某个保存的张量被原地修改了。",
     "exp saves its output; write y = y + 1 instead of y += 1.":
@@ -343,7 +328,6 @@ ZH: dict[str, str] = {
     "Same loss, no in-place change to exp's saved output: backward runs.":
         "损失不变，也不再原地修改 exp 保存的输出：反向传播能运行了。",
     # --- lesson 11
-    "pass the function itself: check_descend(descend).": "请传入函数本身：check_descend(descend)。",
     "descend": "descend",
     "return a list with one loss per step ({} here), not {}{}.":
         "请返回一个每步一个损失的列表（这里是 {0} 个），而不是 {1}{2}。",
@@ -372,8 +356,6 @@ ZH: dict[str, str] = {
     "with lr = {}, one step from w = 0 lands on {}, not 3.":
         "lr = {0} 时，从 w = 0 走一步落在 {1}，而不是 3。",
     # --- lesson 12
-    "pass the function itself: check_accuracy(accuracy).":
-        "请传入函数本身：check_accuracy(accuracy)。",
     "accuracy": "accuracy",
     "logits.argmax(dim=1) gives the predicted class of each row.":
         "logits.argmax(dim=1) 给出每一行的预测类别。",

@@ -8,14 +8,19 @@ from typing import Any
 import numpy as np
 
 from ._core import (
+    answer_of,
+    checker,
+    expect_dict,
     fmt,
     is_tensor,
     is_unanswered,
-    library,
+    library_of_function,
     raised,
     right,
     rng,
     same,
+    stop_unless_answered,
+    student_code,
     tensor,
     unanswered,
     wrong,
@@ -31,12 +36,10 @@ _INPLACE_HINTS = {
 }
 
 
+@checker
 def check_inplace_quiz(answers: dict) -> None:
     """08.1: "ok" or "error" for snippets A-D."""
-    if not isinstance(answers, dict):
-        return wrong("answers should be a dict, as in the cell.")
-    if is_unanswered(answers):
-        return unanswered()
+    expect_dict(answers, "answers should be a dict, as in the cell.")
     for key, want in INPLACE_ANSWER.items():
         given = str(answers.get(key, "")).strip().lower()
         if given not in ("ok", "error"):
@@ -59,11 +62,10 @@ def _sgd_problem(lib, seed: int):
     return params, start, slopes
 
 
+@checker
 def check_sgd_step(sgd_step: Any) -> None:
     """08.2: sgd_step(params, lr) updates each parameter in place and clears its grad."""
-    if not callable(sgd_step):
-        return wrong("pass the function itself: check_sgd_step(sgd_step).")
-    lib = library(sgd_step)
+    lib = library_of_function(sgd_step, "check_sgd_step(sgd_step)")
     for seed, lr in enumerate([0.1, 0.5, 0.03]):
         params, start, slopes = _sgd_problem(lib, 120 + seed)
         originals = list(params)
@@ -75,8 +77,7 @@ def check_sgd_step(sgd_step: Any) -> None:
                              "change parameters inside `with t.no_grad():`, where autograd "
                              "records nothing.")
             return raised("sgd_step", error)
-        if is_unanswered(result):
-            return unanswered()
+        stop_unless_answered(result)
         if any(p is not q for p, q in zip(params, originals)):
             return wrong("the list now holds other tensors.",
                          "update each tensor in place; the rest of the program holds them.")
@@ -115,11 +116,10 @@ _SECOND_DERIVATIVES = [  # (name, f, f'' as NumPy)
 ]
 
 
+@checker
 def check_second_derivative(second_derivative: Any) -> None:
     """09.1: second_derivative(f, x) gives d²f/dx² at a scalar x, with autograd."""
-    if not callable(second_derivative):
-        return wrong("pass the function itself: check_second_derivative(second_derivative).")
-    lib = library(second_derivative)
+    lib = library_of_function(second_derivative, "check_second_derivative(second_derivative)")
     points = rng(130).uniform(-2, 2, size=len(_SECOND_DERIVATIVES))
     for (name, f, want_fn), point in zip(_SECOND_DERIVATIVES, points):
         x = tensor(lib, point, requires_grad=True)
@@ -131,8 +131,7 @@ def check_second_derivative(second_derivative: Any) -> None:
                     if "does not require grad" in str(error) or "second time" in str(error)
                     else None)
             return raised(f"second_derivative for f(x) = {name}", error, hint)
-        if is_unanswered(got):
-            return unanswered()
+        stop_unless_answered(got)
         if isinstance(got, tuple) and len(got) == 1:
             return wrong("autograd.grad returns a tuple: take its element [0].")
         want = want_fn(point)
@@ -143,20 +142,16 @@ def check_second_derivative(second_derivative: Any) -> None:
     right("Your second_derivative works for x³, sin, x·eˣ and x⁴ − 2x at random points.")
 
 
+@checker
 def check_detached_target(f: Any) -> None:
     """09.2: f(x) returns z = y·x with y = x² treated as a constant: dz/dx = y = x²."""
-    if not callable(f):
-        return wrong("pass the function itself: check_detached_target(f).")
-    lib = library(f)
+    lib = library_of_function(f, "check_detached_target(f)")
     x_values = rng(131).uniform(-2, 2, size=4)
     x = tensor(lib, x_values, requires_grad=True)
-    try:
+    with student_code("f(x), then backward"):
         z = f(x)
-        if is_unanswered(z):
-            return unanswered()
+        stop_unless_answered(z)
         z.sum().backward()
-    except Exception as error:  # a student's function may fail in any way
-        return raised("f(x), then backward", error)
     if not same(z, x_values**3):
         return wrong("z should still be y·x = x³ in value.",
                      "detach() changes nothing about the value, only the graph.")
@@ -180,12 +175,10 @@ _DIAGNOSIS_HINTS = {
 }
 
 
+@checker
 def check_diagnosis(answers: dict) -> None:
     """10.1: match each error or symptom A-E with its cause."""
-    if not isinstance(answers, dict):
-        return wrong("answers should be a dict, as in the cell.")
-    if is_unanswered(answers):
-        return unanswered()
+    expect_dict(answers, "answers should be a dict, as in the cell.")
     for key, want in DIAGNOSIS_ANSWER.items():
         given = str(answers.get(key, "")).strip().lower()
         if given not in DIAGNOSIS_ANSWER.values():
@@ -195,19 +188,17 @@ def check_diagnosis(answers: dict) -> None:
     right("Each message names its cause, once you know where to look.")
 
 
+@checker
 def check_fixed_loss(loss_fn: Any) -> None:
     """10.2: loss_fn(x, w) = (exp(x·w) + 1).sum() without an in-place change to a saved tensor."""
-    if not callable(loss_fn):
-        return wrong("pass the function itself: check_fixed_loss(loss_fn).")
-    lib = library(loss_fn)
+    lib = library_of_function(loss_fn, "check_fixed_loss(loss_fn)")
     for seed in range(3):
         r = rng(140 + seed)
         x_values, w_values = r.normal(size=4), r.normal(size=4)
         x, w = tensor(lib, x_values), tensor(lib, w_values, requires_grad=True)
         try:
             loss = loss_fn(x, w)
-            if is_unanswered(loss):
-                return unanswered()
+            stop_unless_answered(loss)
             loss.backward()
         except RuntimeError as error:
             if "inplace" in str(error) or "in-place" in str(error):
@@ -226,11 +217,10 @@ def check_fixed_loss(loss_fn: Any) -> None:
 
 
 # --- lesson 11 -------------------------------------------------------------------------
+@checker
 def check_descend(descend: Any) -> None:
     """11.1: descend(f, w, lr, steps) -> the loss before each step, as Python floats."""
-    if not callable(descend):
-        return wrong("pass the function itself: check_descend(descend).")
-    lib = library(descend)
+    lib = library_of_function(descend, "check_descend(descend)")
     for seed, (lr, steps) in enumerate([(0.1, 5), (0.3, 8), (0.05, 3)]):
         r = rng(150 + seed)
         target, scale, start = r.normal(size=3), r.uniform(0.5, 2), r.normal(size=3)
@@ -239,12 +229,7 @@ def check_descend(descend: Any) -> None:
             return scale * ((w - tensor(lib, target)) ** 2).sum()
 
         w = tensor(lib, start, requires_grad=True)
-        try:
-            losses = descend(f, w, lr, steps)
-        except Exception as error:  # a student's function may fail in any way
-            return raised("descend", error)
-        if is_unanswered(losses):
-            return unanswered()
+        losses = answer_of("descend", descend, f, w, lr, steps)
         if not isinstance(losses, list) or len(losses) != steps:
             return wrong(f"return a list with one loss per step ({steps} here), "
                          f"not {type(losses).__name__}"
@@ -269,6 +254,7 @@ def check_descend(descend: Any) -> None:
     right("Your loop descends, and logs plain floats that hold no graph.")
 
 
+@checker
 def check_one_step_lr(lr: Any) -> None:
     """11.2: the learning rate that takes f(w) = (w − 3)² to its minimum in one step."""
     if is_unanswered(lr):
@@ -286,24 +272,18 @@ def check_one_step_lr(lr: Any) -> None:
 
 
 # --- lesson 12 -------------------------------------------------------------------------
+@checker
 def check_accuracy(accuracy: Any) -> None:
     """12.1: accuracy(logits, labels) -> a Python float, the fraction classified right."""
-    if not callable(accuracy):
-        return wrong("pass the function itself: check_accuracy(accuracy).")
-    lib = library(accuracy)
+    lib = library_of_function(accuracy, "check_accuracy(accuracy)")
     for seed, (rows, classes) in enumerate([(5, 2), (12, 3), (9, 4), (20, 2)]):
         r = rng(160 + seed)
         logits_values = r.normal(size=(rows, classes))
         labels_values = r.integers(0, classes, size=rows)
         logits = tensor(lib, logits_values, dtype="float32")
         labels = lib.tensor(labels_values.tolist())
-        try:
-            result = accuracy(logits, labels)
-        except Exception as error:  # a student's function may fail in any way
-            return raised("accuracy", error,
-                          "logits.argmax(dim=1) gives the predicted class of each row.")
-        if is_unanswered(result):
-            return unanswered()
+        result = answer_of("accuracy", accuracy, logits, labels,
+                           hint="logits.argmax(dim=1) gives the predicted class of each row.")
         if not isinstance(result, float):
             return wrong(f"return a Python float, not {type(result).__name__}.",
                          "a one-element tensor becomes a float with .item().")
@@ -321,6 +301,7 @@ def check_accuracy(accuracy: Any) -> None:
     right("Your accuracy is right on four random batches, with 2 to 4 classes.")
 
 
+@checker
 def check_forgot_zero(choice: Any) -> None:
     """12.2: what happens when the loop forgets .grad.zero_()?"""
     if is_unanswered(choice):
