@@ -13,7 +13,6 @@ from ._core import (
     expect_dict,
     fmt,
     is_tensor,
-    is_unanswered,
     library,
     library_of_function,
     raised,
@@ -21,8 +20,8 @@ from ._core import (
     rng,
     same,
     short_name,
+    stop_unless_answered,
     tensor,
-    unanswered,
     values,
     wrong,
 )
@@ -67,8 +66,7 @@ def check_leaves(answers: dict) -> None:
 @checker
 def check_watched_weights(w: Any) -> None:
     """01.2: a 2x3 float tensor of zeros that autograd watches (a leaf)."""
-    if is_unanswered(w):
-        return unanswered()
+    stop_unless_answered(w)
     if not is_tensor(w):
         return wrong(f"w should be a tensor, but it is a {type(w).__name__}.",
                      "t.zeros(2, 3) makes a tensor.")
@@ -116,8 +114,7 @@ def check_derivative(grad_g: Any) -> None:
 @checker
 def check_accumulated(grad: Any) -> None:
     """02.2: x.grad after three backward passes of (5*x).sum() with no zero_()."""
-    if is_unanswered(grad):
-        return unanswered()
+    stop_unless_answered(grad)
     if same(grad, [15.0, 15.0]):
         return right("Each backward adds 5 to every element: 5 + 5 + 5 = 15.")
     if same(grad, 15.0):
@@ -133,8 +130,7 @@ def check_accumulated(grad: Any) -> None:
 @checker
 def check_gradient_argument(gradient: Any) -> None:
     """02.3: pick `gradient` so that y = 2x, y.backward(gradient) leaves x.grad = [1, 10, 100]."""
-    if is_unanswered(gradient):
-        return unanswered()
+    stop_unless_answered(gradient)
     lib = library(gradient)
     x = tensor(lib, [1.0, 2.0, 3.0], requires_grad=True, dtype="float32")
     y = x * 2
@@ -198,8 +194,7 @@ def check_path_to(path_to: Any) -> None:
         except Exception as error:  # a student's function may fail in any way
             return raised(f"path_to(…) for {where}", error,
                           "next_functions holds (node, input_number) pairs; node may be None.")
-        if is_unanswered(path):
-            return unanswered()
+        stop_unless_answered(path)
         if not isinstance(path, (list, tuple)) or not path:
             return wrong(f"for {where}, path_to returned {path!r}; return a list of nodes.")
         if isinstance(path[0], str):

@@ -13,7 +13,6 @@ from ._core import (
     expect_dict,
     fmt,
     is_tensor,
-    is_unanswered,
     library_of_function,
     raised,
     right,
@@ -22,7 +21,6 @@ from ._core import (
     stop_unless_answered,
     student_code,
     tensor,
-    unanswered,
     wrong,
 )
 
@@ -257,8 +255,7 @@ def check_descend(descend: Any) -> None:
 @checker
 def check_one_step_lr(lr: Any) -> None:
     """11.2: the learning rate that takes f(w) = (w − 3)² to its minimum in one step."""
-    if is_unanswered(lr):
-        return unanswered()
+    stop_unless_answered(lr)
     if not isinstance(lr, (int, float)) or isinstance(lr, bool):
         return wrong("give one number.")
     if math.isclose(lr, 0.5):
@@ -304,8 +301,7 @@ def check_accuracy(accuracy: Any) -> None:
 @checker
 def check_forgot_zero(choice: Any) -> None:
     """12.2: what happens when the loop forgets .grad.zero_()?"""
-    if is_unanswered(choice):
-        return unanswered()
+    stop_unless_answered(choice)
     if str(choice).strip().lower() == "b":
         return right("Each .grad becomes the sum of all the grads so far: every step follows "
                      "that running sum, not the gradient at the current point.")
