@@ -20,7 +20,9 @@ import numpy as np
 
 from . import dtypes
 from ._printing import tensor_repr
-from .autograd.graph import AccumulateGrad, HookDict, Node, RemovableHandle
+from .autograd.grad_mode import _GradState
+from .autograd.graph import HookDict, Node, RemovableHandle
+from .fast_path import no_grad_elementwise
 
 _warned_float = [False]  # has float(tensor that requires grad) warned yet?
 _made = [0]  # how many tensors have been made: the engine asks, to know which grads are new
@@ -373,13 +375,13 @@ class Tensor:
         return int(self.item())
 
     # --- arithmetic: each a door into smallgrad.ops -------------------------------------
-    def __add__(self, other): return _operator(F.add, self, other)
-    def __radd__(self, other): return _operator(F.add, self, other)
-    def __sub__(self, other): return _operator(F.sub, self, other)
+    def __add__(self, other): return _operator(F.add, self, other, np.add)
+    def __radd__(self, other): return _operator(F.add, self, other, np.add)
+    def __sub__(self, other): return _operator(F.sub, self, other, np.subtract)
     def __rsub__(self, other): return _operator(F.rsub, self, other)
-    def __mul__(self, other): return _operator(F.mul, self, other)
-    def __rmul__(self, other): return _operator(F.mul, self, other)
-    def __truediv__(self, other): return _operator(F.div, self, other)
+    def __mul__(self, other): return _operator(F.mul, self, other, np.multiply)
+    def __rmul__(self, other): return _operator(F.mul, self, other, np.multiply)
+    def __truediv__(self, other): return _operator(F.div, self, other, np.true_divide)
     def __rtruediv__(self, other): return _operator(F.rdiv, self, other)
     def __pow__(self, other): return _operator(F.pow, self, other)
     def __rpow__(self, other): return _operator(F.rpow, self, other)
@@ -501,9 +503,13 @@ def _alpha(alpha) -> tuple:
     return () if alpha == 1 else (alpha,)
 
 
-def _operator(op, tensor: Tensor, other):
+def _operator(op, tensor: Tensor, other, ufunc=None):
     """A Python operator: an operand that is no tensor or number gives NotImplemented,
     so Python raises its own TypeError, as it does for torch."""
+    if ufunc is not None and not _GradState.enabled and other.__class__ is Tensor:
+        out = no_grad_elementwise(ufunc, tensor._data, other._data)  # (see fast_path.py)
+        if out is not None:
+            return Tensor._make(out)
     try:
         return op(tensor, other)
     except F.NotATensorError:
@@ -525,34 +531,7 @@ def _shape_args(shape: tuple) -> tuple:
     return tuple(shape)
 
 
-def ones_like_data(data: np.ndarray) -> np.ndarray:
-    return np.ones_like(data)
-
-
-def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor | None:
-    """Sum a broadcast grad back down to `shape`, or None if it can't have come from it."""
-    if grad._data.shape == tuple(shape):
-        return grad  # the common case costs nothing
-    lead = grad.ndim - len(shape)
-    if lead < 0:
-        return None
-    if not shape:  # PyTorch's sum_to: a plain sum (SumBackward0)
-        return grad.sum()
-    dims = list(range(lead))
-    for i, size in enumerate(shape):
-        grad_size = grad._data.shape[lead + i]
-        if size == 1 and grad_size != 1:
-            dims.append(lead + i)
-        elif size != grad_size:
-            return None
-    summed = grad.sum(tuple(dims), keepdim=True) if dims else grad
-    return summed.reshape(tuple(shape)) if summed.shape != tuple(shape) else summed
-
-
-from . import ops as F  # noqa: E402  (the ops need Tensor, defined above)
-from .autograd import engine as _engine  # noqa: E402
-from .autograd import function as _function  # noqa: E402
+# (imported last: these modules need Tensor, defined above)
+from . import ops as F  # noqa: E402
+from .autograd.accumulate_grad import AccumulateGrad  # noqa: E402
 from .ops.views import refresh_view  # noqa: E402
-
-_function.Tensor = Tensor  # Function.apply wraps results in Tensors
-_engine.Tensor, _engine.sum_to_shape = Tensor, sum_to_shape

@@ -44,8 +44,9 @@ def summary(step) -> tuple:
     if isinstance(step, HookStep):
         return ("hook", name(step.node), step.grad_in.tolist(), step.grad_out.tolist())
     if isinstance(step, AccumulateStep):
-        before = None if step.before is None else step.before.tolist()
-        return ("accumulate", step.variable.tolist(), before, step.after.tolist())
+        # the leaf's value, the grad added, and .grad right after (read when the step comes)
+        return ("accumulate", step.variable.tolist(), step.grad.tolist(),
+                step.variable.grad.tolist())
     raise AssertionError(f"unknown step {step!r}")
 
 
@@ -65,13 +66,13 @@ def test_steps_of_wx_plus_b():
         ("call", "AddBackward0"),
         ("edge", "AddBackward0", "MulBackward0", [1.0]),  # y = w x
         ("edge", "AddBackward0", "AccumulateGrad", [1.0]),  # b
-        ("accumulate", [1.0], None, [1.0]),  # b.grad: a leaf's grad is stored at once
+        ("accumulate", [1.0], [1.0], [1.0]),  # b.grad: a leaf's grad is stored at once
         ("call", "MulBackward0"),
         ("free", "MulBackward0"),  # it saved w and x; it no longer needs them
         ("edge", "MulBackward0", "AccumulateGrad", [3.0]),  # dz/dw = x
         ("edge", "MulBackward0", "AccumulateGrad", [2.0]),  # dz/dx = w
-        ("accumulate", [2.0], None, [3.0]),  # w.grad
-        ("accumulate", [3.0], None, [2.0]),  # x.grad
+        ("accumulate", [2.0], [3.0], [3.0]),  # w.grad
+        ("accumulate", [3.0], [2.0], [2.0]),  # x.grad
     ]
     assert (w.grad.item(), x.grad.item(), b.grad.item()) == (3.0, 2.0, 1.0)
 
@@ -90,12 +91,14 @@ def test_steps_carry_the_nodes_of_the_graph():
     assert [s.variable for s in steps if isinstance(s, AccumulateStep)] == [b, w, x]
 
 
-def test_accumulate_shows_before_and_after():
+def test_a_second_backward_adds_into_the_same_grad_tensor():
     w, _, _, z = wxb()
     z.backward(retain_graph=True)
-    steps = [s for s in backward_steps(z) if isinstance(s, AccumulateStep)]
-    assert [(s.before.item(), s.after.item()) for s in steps] == [(1, 2), (3, 6), (2, 4)]
-    assert steps[1].after is w.grad
+    first_grad_of_w = w.grad
+    seen = [(s.grad.item(), s.variable.grad.item()) for s in backward_steps(z)
+            if isinstance(s, AccumulateStep)]
+    assert seen == [(1, 2), (3, 6), (2, 4)]  # (grad added, .grad after) for b, w, x
+    assert w.grad is first_grad_of_w  # in place, as PyTorch: `g = w.grad` sees the sum
 
 
 # --- dependency counting ------------------------------------------------------------------
@@ -109,7 +112,7 @@ def test_fan_out_sends_two_edges_into_one_accumulate_grad():
         ("free", "MulBackward0"),
         ("edge", "MulBackward0", "AccumulateGrad", [3.0]),
         ("edge", "MulBackward0", "AccumulateGrad", [3.0]),
-        ("accumulate", [3.0], None, [6.0]),  # once, with the sum
+        ("accumulate", [3.0], [6.0], [6.0]),  # once, with the sum
     ]
 
 

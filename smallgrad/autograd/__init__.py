@@ -10,6 +10,7 @@
     gradcheck.py  finite differences against backward
 """
 
+from .accumulate_grad import AccumulateGrad
 from .anomaly_mode import (
     detect_anomaly,
     is_anomaly_check_nan_enabled,
@@ -17,20 +18,12 @@ from .anomaly_mode import (
     set_detect_anomaly,
 )
 from .backward import backward, grad
-from .engine import (
-    AccumulateStep,
-    CallStep,
-    EdgeStep,
-    FreeStep,
-    HookStep,
-    RootStep,
-    Step,
-    backward_steps,
-)
+from .engine import backward_steps
 from .function import Function, FunctionCtx
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
-from .graph import AccumulateGrad, Node, RemovableHandle
+from .graph import Node, RemovableHandle
+from .steps import AccumulateStep, CallStep, EdgeStep, FreeStep, HookStep, RootStep, Step
 
 __all__ = [
     "AccumulateGrad",

@@ -21,7 +21,6 @@ is the place where forward left what backward needs. smallgrad's own operations
 
 from __future__ import annotations
 
-import re
 import warnings
 import weakref
 from typing import Any, ClassVar
@@ -29,17 +28,11 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._quiet import quiet_already, restore, silence
+from ..tensor import Tensor
 from .anomaly_mode import _AnomalyState, forward_stack
+from .errors import DETACHED_IN_PLACE, FREED, modified_in_place
 from .grad_mode import _GradState
-from .graph import AccumulateGrad, Node, _creation_counter
-
-_FREED = (
-    "Trying to backward through the graph a second time (or directly access saved tensors "
-    "after they have already been freed). Saved intermediate values of the graph are freed "
-    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
-    "backward through the graph a second time or if you need to access saved tensors after "
-    "calling backward."
-)
+from .graph import Node, _creation_counter
 
 
 class BackwardNode(Node):
@@ -51,6 +44,8 @@ class BackwardNode(Node):
     _saved_versions: tuple = ()
     _saved_had_history: tuple = ()  # which saved inputs had a grad_fn (see .detach_())
     _non_differentiable: frozenset[int] = frozenset()
+    _tensor_positions: tuple[int, ...] | None = None  # which arguments were tensors
+    _n_args = 0
 
     def name(self) -> str:
         return self._name
@@ -73,16 +68,15 @@ class BackwardNode(Node):
     @property
     def saved_tensors(self) -> tuple:
         if self._freed:
-            raise RuntimeError(_FREED)
+            raise RuntimeError(FREED)
         for tensor, had_history in zip(self._saved, self._saved_had_history):
             if had_history and tensor._grad_fn is None:
-                raise RuntimeError(
-                    "Trying to use a saved tensor that has been detached in-place, i.e. with "
-                    ".detach_().This is not supported, please use out-of-place `.detach()` "
-                    "instead")
+                raise RuntimeError(DETACHED_IN_PLACE)
         for tensor, version in zip(self._saved, self._saved_versions):
             if tensor is not None and tensor._version_box[0] != version:
-                raise RuntimeError(_modified_message(self, tensor, version))
+                # a saved output is "output k of" this node, even after an in-place op
+                owner = self if tensor._tid >= self._first_tid else tensor.grad_fn
+                raise RuntimeError(modified_in_place(tensor, owner, version))
         return self._saved
 
     # --- what the engine calls -------------------------------------------------
@@ -96,18 +90,21 @@ class BackwardNode(Node):
     def apply(self, *grad_outputs):
         """Run backward; give one grad per tensor input (the order of next_functions)."""
         grads = self._forward_cls.backward(self, *grad_outputs)
-        if not isinstance(grads, tuple):
+        if type(grads) is not tuple:
             grads = (grads,)
-        positions = self._tensor_positions
-        if len(grads) > self._n_args and all(g is None for g in grads[self._n_args:]):
+        positions = self._tensor_positions  # None: every argument was a tensor
+        n_args = len(self.next_functions) if positions is None else self._n_args
+        if len(grads) == n_args and positions is None:
+            return grads  # the usual case
+        if len(grads) > n_args and all(g is None for g in grads[n_args:]):
             # as in PyTorch: extra trailing Nones are fine (e.g. for a defaulted argument)
-            grads = grads[:self._n_args]
-        if len(grads) != self._n_args:
+            grads = grads[:n_args]
+        if len(grads) != n_args:
             raise RuntimeError(
                 f"function {self._name} returned an incorrect number of gradients "
-                f"(expected {self._n_args}, got {len(grads)})"
+                f"(expected {n_args}, got {len(grads)})"
             )
-        if len(positions) == len(grads):
+        if positions is None:
             return grads
         for i, g in enumerate(grads):
             if g is not None and i not in positions:
@@ -116,27 +113,6 @@ class BackwardNode(Node):
                     f"position {i + 1}, but the corresponding forward input was not a Variable"
                 )
         return tuple(grads[i] for i in positions)
-
-
-def _modified_message(node: BackwardNode, tensor, expected: int) -> str:
-    # a saved output is "output k of" this node, even if an in-place op changed its grad_fn
-    made_by_forward = tensor._tid >= node._first_tid
-    owner = node if made_by_forward else tensor.grad_fn
-    which = ""
-    if owner is not None and not isinstance(owner, AccumulateGrad):
-        # PyTorch says "output 0 of Exp" for ExpBackward0, but "of Max1" for MaxBackward1
-        op = re.sub(r"Backward0?$", "", re.sub(r"Backward([1-9]\d*)$", r"\1", owner.name()))
-        which = f", which is output {tensor._output_nr} of {op},"
-    return (
-        "one of the variables needed for gradient computation has been modified by an "
-        f"inplace operation: [{tensor.type()} {list(tensor.shape)}]{which} is at version "
-        f"{tensor._version}; expected version {expected} instead. Hint: " + (
-            "the backtrace further above shows the operation that failed to compute its "
-            "gradient. The variable in question was changed in there or anywhere later. Good "
-            "luck!" if _AnomalyState.enabled else
-            "enable anomaly detection to find the operation that failed to compute its "
-            "gradient, with smallgrad.autograd.set_detect_anomaly(True, check_nan=False).")
-    )
 
 
 class Function:
@@ -184,12 +160,13 @@ class Function:
     def apply(cls, *args: Any) -> Any:
         ctx = cls._backward_cls()
         if _GradState.enabled:
-            # (the slot _grad_fn, not the property, except for views: ~0.1 µs per input)
-            needs = tuple([isinstance(a, Tensor) and (
-                a._requires_grad or a._grad_fn is not None
-                or (a._base is not None and a.grad_fn is not None)) for a in args])
-            if True in needs or any(_needs_grad_through_base(a) for a in args):
-                return _record(ctx, args, needs)
+            for a in args:  # does any input have a history? (the slots: ~0.1 µs per input)
+                if isinstance(a, Tensor) and (a._requires_grad or a._grad_fn is not None
+                                              or a._base is not None):
+                    needs = tuple([_needs_grad(a) for a in args])
+                    if True in needs or any(_needs_grad_through_base(a) for a in args):
+                        return _record(ctx, args, needs)
+                    break
         # nothing to record (e.g. inside backward): just the numbers
         ctx.needs_input_grad = (False,) * len(args)
         if quiet_already():  # inside backward or another op: NumPy is silenced already
@@ -200,12 +177,16 @@ class Function:
                 out = cls.forward(ctx, *args)
             finally:
                 restore(token)
+        if type(out) is np.ndarray:
+            return Tensor._make(out)
         if type(out) is tuple:
-            return tuple(_as_tensor(o, args) for o in out)
+            return tuple([_as_tensor(o, args) for o in out])
         return _as_tensor(out, args)
 
 
-Tensor: Any = None  # smallgrad.tensor fills this in: it imports this module first
+def _needs_grad(a: Any) -> bool:
+    return isinstance(a, Tensor) and (a._requires_grad or a._grad_fn is not None or (
+        a._base is not None and a.grad_fn is not None))  # a view: maybe rebuilt first
 
 
 def _needs_grad_through_base(a: Any) -> bool:
@@ -232,37 +213,45 @@ def _record(ctx: BackwardNode, args: tuple, needs: tuple) -> Any:
     ctx.needs_input_grad = needs
     ctx._first_tid = Tensor._count()  # tensors made from here on are forward's own
     _GradState.enabled = False  # forward runs under no_grad, as in PyTorch
-    token = silence()
+    token = None if quiet_already() else silence()  # (under create_graph it is: ~0.5 µs)
     try:
         out = ctx._forward_cls.forward(ctx, *args)
     finally:
         _GradState.enabled = True
-        restore(token)
+        if token is not None:
+            restore(token)
     is_tuple = type(out) is tuple
     outputs = tuple([_as_tensor(o, args) for o in out]) if is_tuple else (_as_tensor(out, args),)
 
     ctx._seq = next(_creation_counter)
     if _AnomalyState.enabled:
         ctx._forward_stack = forward_stack()
-    positions, edges, meta = [], [], []
-    for i, a in enumerate(args):
+    edges, meta = [], []
+    constants = None
+    for a in args:
         if isinstance(a, Tensor):
-            positions.append(i)
-            edges.append(a._edge())
+            edge = a._edge()
+            if edge[0] is None:  # needs no grad: the widgets still draw it, greyed
+                constants = constants or {}
+                constants[len(edges)] = a._data.item() if a._is_scalar else weakref.ref(a)
+            edges.append(edge)
             meta.append((a._data.shape, a._data.dtype))
-    ctx._tensor_positions = tuple(positions)
-    ctx._n_args = len(args)
+    if len(edges) != len(args):  # some arguments are no tensors (e.g. a dim)
+        ctx._tensor_positions = tuple([i for i, a in enumerate(args) if isinstance(a, Tensor)])
+        ctx._n_args = len(args)
     ctx.next_functions = tuple(edges)
-    if (None, 0) in edges:  # some inputs need no grad: the widgets still draw them, greyed
-        ctx._constant_inputs = _constant_inputs(args, positions, edges)
     ctx._input_meta = tuple(meta)  # the engine checks each grad against these
-    # (shape, dtype) of each output; forward may also return non-tensors (they pass through)
+    if constants is not None:
+        ctx._constant_inputs = constants  # the number typed (the 2 in `2 * x`), or the tensor
+    # (shape, dtype) of each output; forward may also return non-tensors (passed through)
     ctx._output_meta = tuple([(o._data.shape, o._data.dtype) if isinstance(o, Tensor)
                               else (None, None) for o in outputs])
-    ctx._n_outputs = len(outputs)
+    if is_tuple:
+        ctx._n_outputs = len(outputs)
+    non_differentiable = ctx._non_differentiable
     for nr, o in enumerate(outputs):
-        if (isinstance(o, Tensor) and id(o) not in ctx._non_differentiable
-                and o._data.dtype.kind == "f"):
+        if (isinstance(o, Tensor) and o._data.dtype.kind == "f"
+                and (not non_differentiable or id(o) not in non_differentiable)):
             o._grad_fn = ctx  # a new tensor, not yet a view: the slot itself
             o._output_nr = nr
     saved = ctx._saved
@@ -273,17 +262,6 @@ def _record(ctx: BackwardNode, args: tuple, needs: tuple) -> Any:
         ctx._saved_had_history = tuple([t is not None and t._grad_fn is not None
                                         and t._tid < first for t in saved])
     return outputs if is_tuple else outputs[0]
-
-
-def _constant_inputs(args: tuple, positions: list, edges: list) -> dict:
-    """Input number -> the number the user typed (the 2 in `2 * x`), or a weak reference
-    to a tensor that needs no grad. Only the widgets read it, to label those inputs."""
-    found = {}
-    for index, (i, (node, _)) in enumerate(zip(positions, edges)):
-        if node is None:
-            a = args[i]
-            found[index] = a._data.item() if a._is_scalar else weakref.ref(a)
-    return found
 
 
 FunctionCtx = BackwardNode  # the name PyTorch gives the type of ctx

@@ -2,7 +2,7 @@
 
 Every tensor made by an operation points at a Node (its `grad_fn`). A node knows
 where the gradient goes next (`next_functions`) and how to compute it (`apply`).
-Leaves that require grad end in an AccumulateGrad node, which adds into `.grad`.
+Leaves that require grad end in an AccumulateGrad node (accumulate_grad.py).
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ import itertools
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -96,60 +94,3 @@ class Node:
         if self._retain_grad is None or slot not in self._retain_grad:
             return None
         return self._retain_grad[slot]()
-
-
-class AccumulateGrad(Node):
-    """The end of a path: adds the incoming grad into the leaf's `.grad`."""
-
-    next_functions = ()
-
-    def __init__(self, variable: Tensor) -> None:
-        self.variable = variable
-        self._seq = next(_creation_counter)
-
-    def name(self) -> str:
-        return "smallgrad::autograd::AccumulateGrad"
-
-    def __repr__(self) -> str:
-        return f"<AccumulateGrad object at {hex(id(self))}>"
-
-    @property
-    def _tensor_hooks(self) -> dict[int, HookDict] | None:
-        hooks = self.variable._hooks  # a leaf keeps its hooks on the tensor itself
-        return {0: hooks} if hooks else None
-
-    def accumulate(self, grad: Tensor, *, fresh: bool, create_graph: bool = False,
-                   keep_before: bool = True) -> tuple[Tensor | None, Tensor]:
-        """Add `grad` into `variable.grad`; returns (before, after).
-
-        As in PyTorch, a second grad is added in place: `g = x.grad` sees the sum too
-        (and its _version goes up). `before` is then a copy of the old values, so that a
-        stepper can still show them (None when `keep_before` is False). `fresh` says the
-        engine made `grad` and nobody else
-        holds it, so it can be kept without a copy; otherwise a copy keeps `x.grad` from
-        aliasing another tensor. With `create_graph`, the sum is recorded instead.
-        """
-        from ..tensor import Tensor
-
-        var = self.variable
-        before = var._grad
-        if before is None:
-            if grad.requires_grad:  # create_graph=True: a recorded copy (CopyBackwards)
-                from ..ops.inplace import Copy
-
-                after = Copy.apply(Tensor._make(np.zeros_like(grad._data)), grad)
-            elif grad._data.strides != var._data.strides and grad._data.size > 1:
-                # PyTorch's layout contract: .grad is laid out in memory like the leaf
-                after = Tensor._make(np.empty_like(var._data, dtype=grad._data.dtype))
-                after._data[...] = grad._data
-            else:
-                after = grad.detach() if fresh else Tensor._make(grad._data.copy())
-        elif create_graph or not before._data.flags.writeable:
-            after = before + grad  # create_graph=True: out of place, so it is recorded
-        else:  # in place, unrecorded, even if .grad has a history of its own (as PyTorch)
-            after, before = before, Tensor._make(before._data.copy()) if keep_before else None
-            after._data += grad._data
-            after._version_box[0] += 1
-        var._grad = after
-        return before, after
-

@@ -6,13 +6,12 @@ nodes in exactly PyTorch's order, down to how its C++ heap breaks ties.
 
 from __future__ import annotations
 
-from .graph import AccumulateGrad, Node
+from .accumulate_grad import AccumulateGrad
+from .graph import Node
 
-
-def _priority(node: Node) -> float:
-    # PyTorch runs the newest node first, and AccumulateGrad as soon as it is ready:
-    # its sequence number is the largest there is, the same for every AccumulateGrad.
-    return float("inf") if type(node) is AccumulateGrad else node._seq
+# PyTorch runs the newest node first, and AccumulateGrad as soon as it is ready:
+# its sequence number is the largest there is, the same for every AccumulateGrad.
+_LAST = float("inf")
 
 
 class ReadyQueue:
@@ -31,7 +30,7 @@ class ReadyQueue:
 
     def push(self, node: Node) -> None:
         items = self.items
-        entry = (_priority(node), node)
+        entry = (_LAST if type(node) is AccumulateGrad else node._seq, node)
         items.append(entry)
         self._sift_up(len(items) - 1, entry)
 

@@ -8,7 +8,8 @@ from numbers import Number
 
 import numpy as np
 
-from ..tensor import Tensor, _wrap_dim, sum_to_shape
+from ..autograd.checks import sum_to_shape
+from ..tensor import Tensor, _wrap_dim
 
 _DEFAULT_FOR_KIND = {"b": np.dtype(np.bool_), "i": np.dtype(np.int64), "u": np.dtype(np.int64),
                      "f": np.dtype(np.float32)}
@@ -20,6 +21,11 @@ def as_tensor(value: object, like: Tensor) -> Tensor:
     'wrapped number' in `like`'s dtype when it fits there, as PyTorch does."""
     if isinstance(value, Tensor):
         return value
+    own = like._data.dtype
+    if value.__class__ is float and own.kind == "f":  # x * 0.5: the usual case, ~1 µs sooner
+        wrapped = Tensor._make(np.array(value, own))
+        wrapped._is_scalar = True
+        return wrapped
     if isinstance(value, (bool, np.bool_)):
         kind = "b"
     elif isinstance(value, (int, np.integer)):
@@ -34,7 +40,6 @@ def as_tensor(value: object, like: Tensor) -> Tensor:
         return tensor(value)
     else:  # lists too: PyTorch doesn't turn them into tensors here
         raise NotATensorError(f"argument 'other' must be Tensor, not {type(value).__name__}")
-    own = like._data.dtype
     fits = _CATEGORY[kind] <= _CATEGORY[own.kind]
     wrapped = Tensor._make(np.asarray(value, dtype=own if fits else _DEFAULT_FOR_KIND[kind]))
     wrapped._is_scalar = True

@@ -11,10 +11,11 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..autograd.checks import sum_to_shape
 from ..autograd.function import Function
 from ..autograd.grad_mode import _GradState
 from ..dtypes import from_numpy
-from ..tensor import Tensor, sum_to_shape
+from ..tensor import Tensor
 from ._common import as_tensor, broadcast_message, result_dtype
 from .views import bump_version, check_inplace_target, rebase_history
 

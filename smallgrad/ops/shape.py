@@ -12,8 +12,9 @@ import itertools
 import numpy as np
 
 from .. import dtypes
+from ..autograd.checks import sum_to_shape
 from ..autograd.function import Function
-from ..tensor import Tensor, _wrap_dim, sum_to_shape
+from ..tensor import Tensor, _wrap_dim
 from ._common import as_tensor, broadcast_message, copy_like_torch, promoted, torch_layout
 from .backward_ops import IndexPutImpl, SelectBackward, SliceBackward
 from .views import view_of as _view_of

@@ -19,6 +19,7 @@ import numpy as np
 
 from .._warn import warn
 from ..autograd.anomaly_mode import _AnomalyState, forward_stack
+from ..autograd.checks import validate_outputs
 from ..autograd.grad_mode import _GradState
 from ..autograd.graph import Node, _creation_counter
 from ..tensor import Tensor
@@ -159,11 +160,10 @@ class CopySlices(Node):
         self.fn.release_saved_tensors()
 
     def apply(self, grad: Tensor) -> tuple:
-        from ..autograd.engine import validate_grads
         from .shape import Unindex, where
 
         grad_slice = grad[self.index]
-        grads = validate_grads(self.fn, self.fn.apply(grad_slice))
+        grads = validate_outputs(self.fn, self.fn.apply(grad_slice))
         inside = Tensor._make(np.zeros(grad._data.shape, dtype=bool))
         inside._data[self.index] = True
         outside = where(inside, 0.0, grad)

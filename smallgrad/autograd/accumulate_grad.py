@@ -1,0 +1,60 @@
+"""AccumulateGrad: where a path of the graph ends, at a leaf that requires grad.
+
+A grad that arrives here is added into the leaf's `.grad` (the only place backward()
+writes anything the user holds).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..ops.inplace import Copy
+from ..tensor import Tensor
+from .graph import HookDict, Node, _creation_counter
+
+
+class AccumulateGrad(Node):
+    """The end of a path: adds the incoming grad into the leaf's `.grad`."""
+
+    next_functions = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+        self._seq = next(_creation_counter)
+
+    def name(self) -> str:
+        return "smallgrad::autograd::AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+    @property
+    def _tensor_hooks(self) -> dict[int, HookDict] | None:
+        hooks = self.variable._hooks  # a leaf keeps its hooks on the tensor itself
+        return {0: hooks} if hooks else None
+
+    def accumulate(self, grad: Tensor, *, owned: bool, create_graph: bool = False) -> None:
+        """Add `grad` into `variable.grad`.
+
+        As in PyTorch, a second grad is added in place: `g = x.grad` sees the sum too
+        (and its _version goes up). `owned` says the engine made `grad` and nobody else
+        holds it, so it can be kept without a copy; otherwise a copy keeps `x.grad` from
+        aliasing another tensor. With `create_graph`, the sum is recorded instead.
+        """
+        var = self.variable
+        old = var._grad
+        if old is None:
+            if grad.requires_grad:  # create_graph=True: a recorded copy (CopyBackwards)
+                new = Copy.apply(Tensor._make(np.zeros_like(grad._data)), grad)
+            elif grad._data.strides != var._data.strides and grad._data.size > 1:
+                # PyTorch's layout contract: .grad is laid out in memory like the leaf
+                new = Tensor._make(np.empty_like(var._data, dtype=grad._data.dtype))
+                new._data[...] = grad._data
+            else:
+                new = grad.detach() if owned else Tensor._make(grad._data.copy())
+            var._grad = new
+        elif create_graph or not old._data.flags.writeable:
+            var._grad = old + grad  # create_graph=True: out of place, so it is recorded
+        else:  # in place, unrecorded, even if .grad has a history of its own (as PyTorch)
+            old._data += grad._data
+            old._version_box[0] += 1
