@@ -7,6 +7,7 @@ the grads that arrived. Each view is laid out once; choosing a node only restyle
 from __future__ import annotations
 
 from smallgrad import Tensor
+from smallgrad.autograd import inspect as graph_inspect
 
 from . import explain, front, model, render, static
 from .messages import in_own_language, text
@@ -87,15 +88,10 @@ class GraphView:
         full = self._layout()[0]
         gnode = full.nodes[self._pick]
         node = gnode.node
-        if gnode.kind in ("leaf", "accumulate", "const", "none"):
-            grad = gnode.tensor._grad if gnode.tensor is not None else None
-            hooks = list(gnode.tensor._hooks.values()) if gnode.tensor is not None and \
-                gnode.tensor._hooks else []
-        elif gnode.kind == "result":
-            grad = gnode.tensor._grad if gnode.tensor is not None else None
-            hooks = node.tensor_hooks(gnode.slot)
-        else:
+        if gnode.kind not in ("leaf", "accumulate", "const", "none", "result"):
             return explain.details(gnode)
+        grad = graph_inspect.grad(gnode.tensor) if gnode.tensor is not None else None
+        hooks = graph_inspect.hooks(node, gnode.slot) if node is not None else []
         lines = [text("details.hook_registered_view", name=explain.hook_name(h)) for h in hooks]
         return explain.details(gnode, grad=grad, hooks=lines)
 
@@ -141,7 +137,7 @@ class GraphView:
         grads = {}
         for nid, gnode in graph.nodes.items():
             if gnode.kind in ("leaf", "accumulate", "result") and gnode.tensor is not None:
-                grads[nid] = explain.value(gnode.tensor._grad)
+                grads[nid] = explain.value(graph_inspect.grad(gnode.tensor))
         notes = [n for n in (graph.note, picture["message"]) if n]
         state = {"position": 0, "n_steps": 0, "view": self._view, "selected": self._pick,
                  "layout": picture["layout"], "marks": self._marks(graph), "label": None,
