@@ -19,23 +19,14 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from smallgrad import Tensor
-from smallgrad.autograd import (
-    AccumulateGrad,
-    AccumulateStep,
-    CallStep,
-    EdgeStep,
-    FreeStep,
-    HookStep,
-    RootStep,
-    backward_steps,
-)
+from smallgrad import Tensor, autograd
 from smallgrad.autograd import inspect as graph_inspect
 
-from . import explain, model, render
+from . import explain, model
 from .messages import in_own_language, text
 from .quizzing import Quizzer
 from .stepper_page import StepperPage
+from .viewer import Viewer
 
 
 @dataclass
@@ -58,7 +49,7 @@ class Step:
     error: str = ""
 
 
-class BackwardStepper:
+class BackwardStepper(Viewer):
     """Step through `root.backward(gradient)` edge by edge, in a widget or from Python.
 
     Python: step(), back(), reset(), run_to_end(), go(k); position, n_steps, current
@@ -77,12 +68,9 @@ class BackwardStepper:
                  names: dict[str, Tensor] | None = None, retain_graph: bool | None = None,
                  large: bool = False, quiz: bool | object = False, *,
                  lang: str | None = None) -> None:
-        self._lang = lang
+        super().__init__(names, large, lang)
         self.root = root
-        self._names = model.namespace_tensors() if names is None else names
-        self._engine = backward_steps(root, gradient, retain_graph)  # bad arguments raise here
-        self.large = large
-        self._prefix = render.new_prefix()
+        self._engine = autograd.backward_steps(root, gradient, retain_graph)  # bad args raise now
         # both views are modelled now, before backward frees anything; drawn when shown
         self._graphs = {view: model.build(root, self._names, view, saved=True)
                         for view in ("forward", "autograd")}
@@ -92,20 +80,18 @@ class BackwardStepper:
         self._parts, self._labels = self._cards.parts, self._cards.labels
         # each leaf's .grad as the stepper last saw it (copies), from before backward on
         self._initial = {acc: _snapshot(graph_inspect.grad(acc.variable)) for acc in full.rank
-                         if isinstance(acc, AccumulateGrad)}
+                         if isinstance(acc, autograd.AccumulateGrad)}
         self._latest = dict(self._initial)
         self._steps: list[Step] = []
         self._n_steps = full.n_grad_edges or 1  # an edgeless graph still has one step
         self._exhausted = False
         self._edges_left = 0  # edges still to come from the node that ran last
         self._readied = 0  # leaves it made ready: their AccumulateGrad runs after its edges
-        self._position = 0
-        self._view = "forward"
-        self._pick = ""  # whose details are shown ("": the variable the grad flows to)
+        self._position = 0  # (selected "": the variable the grad flows to is shown)
         self._quiz = Quizzer(self._quiz_model(quiz)) if quiz else None
         self._page = StepperPage(self)
         self.widget = self._page.widget
-        self._page.refresh()
+        self._redraw()
 
     # --- the Python API ------------------------------------------------------------------
     @property
@@ -159,34 +145,15 @@ class BackwardStepper:
         self._position = min(position, len(self._steps))
         if self._quiz:
             self._quiz.arrive(self._position, self.current)
-        self._page.refresh()
+        self._redraw()
         if error is not None:
             raise error
 
-    @property
-    def view(self) -> str:
-        """The picture: "forward" (operators and variables) or "autograd" (backward's nodes)."""
-        return self._view
+    # view and selected come from viewer.py; these two say what they mean here
+    def _can_pick(self, node_id: str) -> bool:
+        return not node_id or node_id in self._graphs["forward"].nodes  # "": the grad's target
 
-    @view.setter
-    @in_own_language
-    def view(self, view: str) -> None:
-        if view not in ("forward", "autograd"):
-            raise ValueError(f"view must be 'forward' or 'autograd', not {view!r}")
-        self._view = view
-        self._page.refresh()
-
-    @property
-    def selected(self) -> str:
-        """The node whose details are shown ("" for the variable the grad flows to)."""
-        return self._pick
-
-    @selected.setter
-    @in_own_language
-    def selected(self, node_id: str) -> None:
-        if node_id and node_id not in self._graphs["forward"].nodes:
-            raise ValueError(f"no node {node_id!r} in this graph")
-        self._pick = node_id
+    def _redraw(self) -> None:
         self._page.refresh()
 
     @property
@@ -208,7 +175,7 @@ class BackwardStepper:
         if not self._quiz:
             raise RuntimeError("this stepper has no quiz: BackwardStepper(root, quiz=True)")
         verdict = self._quiz.answer(self._position, self.current, text)
-        self._page.refresh()
+        self._redraw()
         return verdict
 
     @in_own_language
@@ -216,7 +183,7 @@ class BackwardStepper:
         """Quiz mode: show the gradient without answering."""
         if self._quiz:
             self._quiz.reveal(self._position)
-            self._page.refresh()
+            self._redraw()
 
     @in_own_language
     def save_html(self, path: str | Path) -> Path:
@@ -255,10 +222,6 @@ class BackwardStepper:
     def __repr__(self) -> str:
         return f"BackwardStepper({self._root_label}): step {self._position}/{self._n_steps}"
 
-    @in_own_language
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget.output(**kwargs)
-
     # --- pulling from the engine ---------------------------------------------------------
     def _pull(self) -> Pulled | None:
         """Take one record from the engine; whatever runs (a hook) runs now."""
@@ -274,10 +237,10 @@ class BackwardStepper:
             self._fail(f"{type(problem).__name__}: {problem}", printed.getvalue())
             raise
         pulled = Pulled(record, printed.getvalue())
-        if isinstance(record, HookStep) and record.hook == "retain_grad":
+        if isinstance(record, autograd.HookStep) and record.hook == "retain_grad":
             target = graph_inspect.retain_grad_target(record.node, record.slot)
             pulled.retained = _snapshot(graph_inspect.grad(target)) if target is not None else None
-        elif isinstance(record, AccumulateStep):  # the engine keeps no copies: the stepper does
+        elif isinstance(record, autograd.AccumulateStep):  # the engine keeps no copies: we do
             pulled.before = self._latest.get(record.node)
             pulled.after = self._latest[record.node] = _snapshot(
                 graph_inspect.grad(record.variable))
@@ -292,18 +255,18 @@ class BackwardStepper:
                 break
             step.records.append(pulled)
             record = pulled.record
-            if isinstance(record, CallStep):
+            if isinstance(record, autograd.CallStep):
                 self._edges_left = sum(1 for (nxt, _), g in zip(record.node.next_functions,
                                                                  record.grad_inputs)
                                        if nxt is not None and g is not None)
                 self._readied = 0
-            elif isinstance(record, EdgeStep):
+            elif isinstance(record, autograd.EdgeStep):
                 step.edge = record
         if step.edge is None:  # the engine is done: no more edges after all
             self._finish(step)
             return
         self._edges_left -= 1
-        if step.edge.ready and isinstance(step.edge.dst, AccumulateGrad):
+        if step.edge.ready and isinstance(step.edge.dst, autograd.AccumulateGrad):
             self._readied += 1
         if self._edges_left == 0:  # the node's last edge: its ready leaves accumulate now
             while self._readied:
@@ -311,7 +274,7 @@ class BackwardStepper:
                 if pulled is None:
                     break
                 step.records.append(pulled)
-                self._readied -= isinstance(pulled.record, AccumulateStep)
+                self._readied -= isinstance(pulled.record, autograd.AccumulateStep)
         if len(self._steps) == self._n_steps:  # the last step: let the engine finish
             while (pulled := self._pull()) is not None:
                 step.records.append(pulled)
@@ -346,18 +309,18 @@ class BackwardStepper:
         for step in self._steps[:self._shown()]:
             for pulled in step.records:
                 r = pulled.record
-                if isinstance(r, AccumulateStep):
+                if isinstance(r, autograd.AccumulateStep):
                     grads[r.node] = pulled.after
                     filled.add(r.node)
-                elif isinstance(r, HookStep):
+                elif isinstance(r, autograd.HookStep):
                     hooks.setdefault((r.node, r.slot), []).append(pulled)
                     if r.hook == "retain_grad":
                         retained[(r.node, r.slot)] = pulled.retained
-                elif isinstance(r, EdgeStep):
+                elif isinstance(r, autograd.EdgeStep):
                     arriving[(r.dst, r.dst_slot)] = r.total
-                elif isinstance(r, RootStep):
+                elif isinstance(r, autograd.RootStep):
                     arriving[(r.node, r.slot)] = r.grad
-                elif isinstance(r, FreeStep):
+                elif isinstance(r, autograd.FreeStep):
                     freed.add(r.node)
         return {"grads": grads, "retained": retained, "arriving": arriving, "hooks": hooks,
                 "freed": freed, "filled": filled}
