@@ -3,7 +3,7 @@
 Plain functions of a Node (a `grad_fn`) or a Tensor. They read the core's private
 fields so that nobody else has to: the widgets read only these and PyTorch's public API
 (`.grad_fn`, `.next_functions`, `.name()`, `.output_nr`, `.detach().numpy()`, ...).
-Nothing here changes the graph or runs a check: saved tensors come back even if an
+Nothing here changes a value or runs a check: saved tensors come back even if an
 in-place op has changed them since (reading `ctx.saved_tensors` would raise then).
 
     sequence_nr(node)          creation order (PyTorch keeps it too: `_sequence_nr()`)
