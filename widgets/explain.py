@@ -14,16 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from smallgrad import Tensor, from_numpy
-from smallgrad.autograd import (
-    AccumulateGrad,
-    AccumulateStep,
-    CallStep,
-    EdgeStep,
-    FreeStep,
-    HookStep,
-    RootStep,
-)
+from smallgrad import Tensor, autograd, from_numpy
 from smallgrad.autograd import inspect as graph_inspect
 
 from . import model
@@ -750,14 +741,14 @@ class Cards:
         for pulled in step.records:
             if pulled.record is edge:
                 passed = True
-            elif not isinstance(pulled.record, RootStep):
+            elif not isinstance(pulled.record, autograd.RootStep):
                 (after if passed else before).extend(placed("• ", self.record_text(pulled)))
         if before:
             lines += ["", text("card.before")] + before
         if after:
             lines += ["", text("card.then")] + after
-        if edge is not None and isinstance(edge.dst, AccumulateGrad) and not any(
-                isinstance(p.record, AccumulateStep) and p.record.node is edge.dst
+        if edge is not None and isinstance(edge.dst, autograd.AccumulateGrad) and not any(
+                isinstance(p.record, autograd.AccumulateStep) and p.record.node is edge.dst
                 for p in step.records):
             leaf = self.var_label(edge.dst)
             key = "card.accumulate_later_ready" if edge.ready else "card.accumulate_later_parts"
@@ -797,26 +788,26 @@ class Cards:
     def _record_text(self, pulled) -> str:
         r = pulled.record
         root = self.root
-        if isinstance(r, RootStep):
+        if isinstance(r, autograd.RootStep):
             line = block_text("record.root", root=root, value=value(r.grad))
-        elif isinstance(r, HookStep):
+        elif isinstance(r, autograd.HookStep):
             var = self.var_label(r.node, r.slot)
             if r.hook == "retain_grad":
                 line = block_text("record.retain_grad", var=var, value=value(pulled.retained))
             else:
                 line = block_text("record.hook", name=hook_name(r.hook), var=var,
                             result=hook_result(r.grad_in, r.grad_out))
-        elif isinstance(r, CallStep):
+        elif isinstance(r, autograd.CallStep):
             line = text("record.call", node=r.node.name(), root=root,
                         var=self.var_label(r.node, 0), shape=shape(r.grad_outputs[0]))
-        elif isinstance(r, FreeStep):
+        elif isinstance(r, autograd.FreeStep):
             line = text("record.free", node=r.node.name())
-        elif isinstance(r, EdgeStep):
+        elif isinstance(r, autograd.EdgeStep):
             line = block_text("record.edge", var=self.var_label(r.dst, r.dst_slot),
                         op=model.op_label(r.src), value=value(r.grad))
             if r.total is not r.grad:
                 line = joined(line, block_text("record.edge_sum", value=value(r.total)))
-        elif isinstance(r, AccumulateStep):  # the stepper's copies of .grad, before and after
+        elif isinstance(r, autograd.AccumulateStep):  # the stepper's copies of .grad
             line = block_text("record.accumulate", var=self.var_label(r.node),
                         before=value(pulled.before), after=value(pulled.after))
         else:
@@ -830,6 +821,6 @@ def upstream(steps: Sequence, node) -> Tensor | None:
     """The grad that came into `node` (its CallStep's grad_outputs[0]), if it has run."""
     for step in reversed(steps):
         for pulled in step.records:
-            if isinstance(pulled.record, CallStep) and pulled.record.node is node:
+            if isinstance(pulled.record, autograd.CallStep) and pulled.record.node is node:
                 return pulled.record.grad_outputs[0]
     return None
