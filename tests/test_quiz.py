@@ -8,18 +8,19 @@ import numpy as np
 import pytest
 
 import smallgrad as t
-from smallgrad.autograd import backward_steps
+from smallgrad.autograd import CallStep, EdgeStep, backward_steps
 from widgets import quiz
 
 
 def edges(root):
     """The engine's records for root.backward(), and the edge records among them."""
     records = list(backward_steps(root))
-    return records, [r for r in records if r.kind == "edge"]
+    return records, [r for r in records if isinstance(r, EdgeStep)]
 
 
 def upstream_of(records, edge):
-    return next(r.grad_outputs[0] for r in records if r.kind == "call" and r.node is edge.src)
+    return next(r.grad_outputs[0] for r in records
+                if isinstance(r, CallStep) and r.node is edge.src)
 
 
 def scalar_graph():
@@ -34,7 +35,7 @@ def test_questions_are_asked_at_edges_only_and_name_the_nodes():
     names = scalar_graph()
     records, found = edges(names["z"])
     asked = [quiz.question(r, names) for r in records]
-    assert [q is not None for q in asked] == [r.kind == "edge" for r in records]
+    assert [q is not None for q in asked] == [isinstance(r, EdgeStep) for r in records]
     into_x = next(e for e in found if e.dst is names["x"]._edge()[0])
     assert quiz.question(into_x, names) == (
         "What gradient flows from MulBackward0 into x? (a number, or a small tensor like "

@@ -11,7 +11,14 @@ import pytest
 from pagekit import click
 
 import smallgrad as t
-from smallgrad.autograd import Function, backward_steps
+from smallgrad.autograd import (
+    AccumulateStep,
+    EdgeStep,
+    FreeStep,
+    Function,
+    HookStep,
+    backward_steps,
+)
 from widgets import BackwardStepper, front, render
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
@@ -55,7 +62,7 @@ def graphs():
 
 def count_edges(root, gradient) -> int:
     """An independent count: run the engine once on a copy and count its EdgeSteps."""
-    return sum(step.kind == "edge" for step in backward_steps(root, gradient))
+    return sum(isinstance(step, EdgeStep) for step in backward_steps(root, gradient))
 
 
 # --- steps = edges, one active edge each ----------------------------------------------------
@@ -132,7 +139,7 @@ def test_a_hook_fires_exactly_at_its_step_and_never_again():
         if calls and fired_at is None:
             fired_at = k
             # the hook ran in this step (its HookStep is one of this step's records) ...
-            assert any(r.kind == "hook" for r in stepper.records)
+            assert any(isinstance(r, HookStep) for r in stepper.records)
             # ... just before MUL's first edge, and what it printed is in the log now
             assert stepper.current.src is y.grad_fn
             assert "printed: y's grad is tensor([1., 1., 1.])" in "\n".join(stepper.log)
@@ -158,7 +165,7 @@ def test_a_leaf_hook_fires_with_its_accumulate_grad():
     while not calls:
         stepper.step()
     assert stepper.current.dst is b._edge()[0]  # the edge into b, then b's AccumulateGrad
-    assert [r.kind for r in stepper.records][-2:] == ["hook", "accumulate"]
+    assert [type(r) for r in stepper.records][-2:] == [HookStep, AccumulateStep]
     assert "<lambda>: ran, saw [1., 1., 1.], returned None" in stepper.details
 
 
@@ -288,7 +295,8 @@ def test_retain_graph_keeps_the_buffers():
     stepper = BackwardStepper(z, names={}, retain_graph=True)
     stepper.run_to_end()
     assert len(y.grad_fn._saved) == 2 and not y.grad_fn._freed
-    assert not any(r.kind == "free" for s in stepper._steps for r in (p.record for p in s.records))
+    records = [p.record for s in stepper._steps for p in s.records]
+    assert records and not any(isinstance(r, FreeStep) for r in records)
     z.backward()  # a second backward works and accumulates
     np.testing.assert_array_equal(w.grad.numpy(), [8.0, 10.0, 12.0])
 
@@ -417,3 +425,23 @@ def test_large_mode_uses_bigger_fonts_and_a_compact_layout():
     if shutil.which("dot"):
         sizes = lambda s: set(re.findall(r'font-size="([\d.]+)"', s.svg))  # noqa: E731
         assert max(map(float, sizes(big))) > max(map(float, sizes(normal)))
+
+
+def test_the_stepper_keeps_its_own_copies_of_grad():
+    """A second backward adds into .grad in place; the stepper's before/after are copies,
+    so stepping back still shows what .grad held then."""
+    w = t.tensor([1.0, 2.0], requires_grad=True)
+    (w * 3).sum().backward()
+    z = (w * w).sum()
+    stepper = BackwardStepper(z, names={"w": w, "z": z})
+    stepper.run_to_end()
+    assert w.grad.tolist() == [5.0, 7.0]  # 3 + 2w, added in place
+    (pulled,) = [p for s in stepper._steps for p in s.records
+                 if isinstance(p.record, AccumulateStep)]
+    assert pulled.before.tolist() == [3.0, 3.0] and pulled.after.tolist() == [5.0, 7.0]
+    assert pulled.after is not w.grad
+    assert any("[3., 3.]" in line and "[5., 7.]" in line for line in stepper.log)
+    stepper.selected = "n1"  # w
+    assert "[5., 7.]" in stepper.details
+    stepper.reset()
+    assert "[3., 3.]" in stepper.details and "[5., 7.]" not in stepper.details

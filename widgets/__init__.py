@@ -8,8 +8,9 @@
     explain.py  the chain-rule card and the details text      stepper.py / graphview.py  the models
     stepper_page.py  a stepper's pictures and step states     front.py  the page (front.js/.css)
     quizzing.py, quiz.py  quiz mode                           static.py  no kernel: picture, page
+    viewer.py   what GraphView and the stepper share (view, selected)
     messages.py  every word the widgets say, one table per language (messages_zh.py: 中文);
-                 set_language("zh") for all widgets, or lang="zh" on one
+                 set_language("zh") for all widgets, or lang="zh" on one (formulas.py: both)
 
 smallgrad never imports this package.
 """

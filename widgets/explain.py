@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from smallgrad import Tensor
-from smallgrad.autograd import AccumulateGrad
+from smallgrad import Tensor, autograd, from_numpy
+from smallgrad.autograd import inspect as graph_inspect
 
 from . import model
 from .messages import text
@@ -55,7 +55,7 @@ def value(t: Tensor | None) -> str:
                    …]).  A long value has several lines: place it with `placed`."""
     if t is None:
         return "None"
-    data = np.asarray(t._data)
+    data = t.detach().numpy()
     if data.ndim == 0:
         v = float(data)
         rounded = f"{v:.4g}"  # but never 1 for 0.99998: a formula with it would look wrong
@@ -169,11 +169,11 @@ def details(gnode: GNode, *, grad: Tensor | None = None, arriving: Tensor | None
     lines: list[str] = []
     if kind in ("op", "function"):
         lines.append(text("details.op", title=title, node=gnode.node.name()))
-        saved = len(getattr(gnode.node, "_saved", ()))
-        if freed or getattr(gnode.node, "_freed", False):
+        saved = graph_inspect.saved_tensors(gnode.node)
+        if freed or saved is None:
             lines.append(text("details.freed"))
         elif saved:
-            lines.append(text("details.saved", n=saved))
+            lines.append(text("details.saved", n=len(saved)))
         else:
             lines.append(text("details.saved_none"))
         return "\n".join(lines)
@@ -249,7 +249,7 @@ class RuleInput:
 
     def data(self, j: int) -> np.ndarray | None:
         t = self.tensor(j)
-        return None if t is None else np.asarray(t._data, dtype=np.float64)
+        return None if t is None else np.asarray(t.detach().numpy(), dtype=np.float64)
 
 
 def _bracketed(s: str | None) -> str | None:
@@ -347,7 +347,7 @@ def _mask(name: str, test: Callable[[RuleInput], np.ndarray | None], key: str,
         held = test(c)
         numbers = None
         if held is not None:
-            numbers = short(Tensor._make(np.asarray(held, dtype=np.float32)))
+            numbers = short(from_numpy(np.asarray(held, dtype=np.float32)))
         return Formula("local", text(key, x=c.x), numbers, None if held is None else
                        held.astype(np.float64), text("local.note_mask"))
     return rule
@@ -368,11 +368,13 @@ def _clamp_inside(c: RuleInput) -> np.ndarray | None:
 
 def _where(c: RuleInput) -> Formula:
     condition = getattr(c.node, "condition", None)
-    held = None if condition is None else np.asarray(getattr(condition, "_data", condition))
+    if isinstance(condition, Tensor):
+        condition = condition.detach().numpy()
+    held = None if condition is None else np.asarray(condition)
     if held is not None and c.index == 1:
         held = ~held.astype(bool)
     key = "local.where_a" if c.index == 0 else "local.where_b"
-    numbers = None if held is None else short(Tensor._make(held.astype(np.float32)))
+    numbers = None if held is None else short(from_numpy(held.astype(np.float32)))
     return Formula("local", text(key), numbers, None, text("local.note_mask"))
 
 
@@ -398,7 +400,7 @@ def _dims_text(dims: Sequence[int], sizes: tuple | None) -> str:
 
 
 def _numel(c: RuleInput) -> int:
-    meta = getattr(c.node, "_input_meta", ())
+    meta = graph_inspect.input_metadata(c.node)
     return int(np.prod(meta[c.index][0])) if c.index < len(meta) else 0
 
 
@@ -410,7 +412,7 @@ def _mean_count(c: RuleInput) -> int:
 
 
 def _input_shape(c: RuleInput) -> str:
-    meta = getattr(c.node, "_input_meta", ())
+    meta = graph_inspect.input_metadata(c.node)
     return shape(meta[c.index][0]) if c.index < len(meta) else "?"
 
 
@@ -469,7 +471,8 @@ RULES: dict[str, Callable[[RuleInput], Formula]] = {
     "SqueezeBackward4": _vjp("vjp.squeeze", shape=_input_shape),
     "CloneBackward0": _vjp("vjp.copy"),
     "AliasBackward0": _vjp("vjp.copy"),
-    "ToCopyBackward0": _vjp("vjp.cast", dtype=lambda c: str(c.node._input_meta[0][1])),
+    "ToCopyBackward0": _vjp("vjp.cast",
+                            dtype=lambda c: str(graph_inspect.input_metadata(c.node)[0][1])),
     "SelectBackward0": _vjp("vjp.index", shape=_input_shape),
     "SliceBackward0": _vjp("vjp.index", shape=_input_shape),
     "IndexBackward0": _vjp("vjp.index", shape=_input_shape),
@@ -523,12 +526,6 @@ def formula(node, index: int, names: list[str], incoming: str, saved: tuple = ()
         return None
 
 
-def is_custom(node) -> bool:
-    """A node made by the student's own autograd.Function (not one of smallgrad's ops)."""
-    cls = getattr(node, "_forward_cls", None)
-    return cls is not None and not type(node).__module__.startswith("smallgrad.ops")
-
-
 def broadcast_dims(small: tuple, big: tuple) -> list[int]:
     """The dims of `big` that broadcasting added to `small`: the grad is summed over them."""
     lead = len(big) - len(small)
@@ -563,18 +560,19 @@ def _broadcast_parts(upstream: Tensor, local: np.ndarray, grad: Tensor) -> list 
     """The parts a broadcast grad sums: the slices of G ⊙ local along the broadcast dims,
     or None when they don't add up to the engine's grad (then they are not shown)."""
     big, small = tuple(upstream.shape), tuple(grad.shape)
-    full = np.broadcast_to(np.asarray(upstream._data, dtype=np.float64) * local, big)
+    full = np.broadcast_to(np.asarray(upstream.detach().numpy(), dtype=np.float64) * local,
+                           big)
     dims = broadcast_dims(small, big)
     parts = []
     for combo in np.ndindex(*[big[d] for d in dims]):
         where = [slice(None)] * len(big)
         for d, k in zip(dims, combo):
             where[d] = k
-        piece = full[tuple(where)].reshape(small).astype(grad._data.dtype)
+        piece = full[tuple(where)].reshape(small).astype(grad.detach().numpy().dtype)
         label = ", ".join(str(w) if isinstance(w, int) else ":" for w in where)
-        parts.append((Tensor._make(piece), text("rule.broadcast_part", index=f"[{label}]")))
-    total = np.sum([np.asarray(p._data, dtype=np.float64) for p, _ in parts], axis=0)
-    if not np.allclose(total, grad._data, rtol=1e-4, atol=1e-6, equal_nan=True):
+        parts.append((from_numpy(piece), text("rule.broadcast_part", index=f"[{label}]")))
+    total = np.sum([np.asarray(p.numpy(), dtype=np.float64) for p, _ in parts], axis=0)
+    if not np.allclose(total, grad.detach().numpy(), rtol=1e-4, atol=1e-6, equal_nan=True):
         return None
     return parts
 
@@ -588,11 +586,11 @@ def chain_rule(*, root: str, out: str, inp: str, part: str, node, index: int,
     it the node's saved tensors are used if they are still there.
     """
     if saved is None:
-        saved = () if getattr(node, "_freed", False) else tuple(getattr(node, "_saved", ()))
+        saved = graph_inspect.saved_tensors(node) or ()
     lhs = f"∂{root}/∂{inp}{part}"
     up = f"∂{root}/∂{out}"
     pad = spaces(lhs)
-    if is_custom(node):
+    if graph_inspect.is_user_function(node):
         return _custom_lines(lhs, up, inp, node, index, upstream, grad)
     rule = formula(node, index, labels, up, saved)
     if rule is None:
@@ -646,7 +644,7 @@ def _local_lines(lhs, up, out, inp, node, rule: Formula, upstream, grad) -> list
 
 
 def _shapes_line(node, index, up, upstream, lhs, grad, labels) -> str:
-    meta = getattr(node, "_input_meta", ())
+    meta = graph_inspect.input_metadata(node)
     if node.name() == "MmBackward0" and upstream is not None and len(meta) == 2:
         g = tuple(upstream.shape)
         if index == 0:  # G · Bᵀ
@@ -663,8 +661,8 @@ def _shapes_line(node, index, up, upstream, lhs, grad, labels) -> str:
 
 
 def _custom_lines(lhs, up, inp, node, index, upstream, grad) -> list[str]:
-    cls = node._forward_cls.__name__
-    positions = getattr(node, "_tensor_positions", ())
+    cls = graph_inspect.forward_class(node).__name__
+    positions = graph_inspect.input_positions(node)
     pos = positions[index] if index < len(positions) else index
     pad = spaces(lhs)
     lines = placed(f"{lhs} = " + text("rule.custom", cls=cls, up=up) + " = ", value(upstream))
@@ -683,14 +681,15 @@ class Cards:
     Build it from the forward graph before backward runs (it keeps what each node saved,
     so the card can put the real numbers into the formulas after backward freed them).
     `card(steps, position, n_steps)` reads the stepper's steps: each has `.records` (each
-    with `.record`, an engine step, `.printed` and `.retained`), `.edge` and `.error`.
+    with `.record`, an engine step, `.printed`, `.retained`, and for an AccumulateStep
+    `.before` and `.after`, the stepper's copies of .grad), `.edge` and `.error`.
     """
 
     def __init__(self, forward: model.Graph) -> None:
         self.graph = forward
         self.root = forward.nodes[forward.root].label.split("\n")[0]
-        self.saved = {node: tuple(getattr(node, "_saved", ()) or ())
-                      for node in forward.rank if not getattr(node, "_freed", False)}
+        self.saved = {node: saved for node in forward.rank
+                      if (saved := graph_inspect.saved_tensors(node)) is not None}
         self.numbers: dict[str, int] = {}  # edge id -> which part of its variable's grad
         self.parts, self.labels = self._edge_labels()
         self._sources = {e.id: e.src for e in forward.edges}
@@ -742,14 +741,15 @@ class Cards:
         for pulled in step.records:
             if pulled.record is edge:
                 passed = True
-            elif pulled.record.kind != "root":
+            elif not isinstance(pulled.record, autograd.RootStep):
                 (after if passed else before).extend(placed("• ", self.record_text(pulled)))
         if before:
             lines += ["", text("card.before")] + before
         if after:
             lines += ["", text("card.then")] + after
-        if edge is not None and isinstance(edge.dst, AccumulateGrad) and not any(
-                p.record.kind == "accumulate" and p.record.node is edge.dst for p in step.records):
+        if edge is not None and isinstance(edge.dst, autograd.AccumulateGrad) and not any(
+                isinstance(p.record, autograd.AccumulateStep) and p.record.node is edge.dst
+                for p in step.records):
             leaf = self.var_label(edge.dst)
             key = "card.accumulate_later_ready" if edge.ready else "card.accumulate_later_parts"
             lines += ["", text(key, leaf=leaf, src=edge.src.name(), root=root)]
@@ -788,30 +788,30 @@ class Cards:
     def _record_text(self, pulled) -> str:
         r = pulled.record
         root = self.root
-        if r.kind == "root":
+        if isinstance(r, autograd.RootStep):
             line = block_text("record.root", root=root, value=value(r.grad))
-        elif r.kind == "hook":
+        elif isinstance(r, autograd.HookStep):
             var = self.var_label(r.node, r.slot)
             if r.hook == "retain_grad":
                 line = block_text("record.retain_grad", var=var, value=value(pulled.retained))
             else:
                 line = block_text("record.hook", name=hook_name(r.hook), var=var,
                             result=hook_result(r.grad_in, r.grad_out))
-        elif r.kind == "call":
+        elif isinstance(r, autograd.CallStep):
             line = text("record.call", node=r.node.name(), root=root,
                         var=self.var_label(r.node, 0), shape=shape(r.grad_outputs[0]))
-        elif r.kind == "free":
+        elif isinstance(r, autograd.FreeStep):
             line = text("record.free", node=r.node.name())
-        elif r.kind == "edge":
+        elif isinstance(r, autograd.EdgeStep):
             line = block_text("record.edge", var=self.var_label(r.dst, r.dst_slot),
                         op=model.op_label(r.src), value=value(r.grad))
             if r.total is not r.grad:
                 line = joined(line, block_text("record.edge_sum", value=value(r.total)))
-        elif r.kind == "accumulate":
+        elif isinstance(r, autograd.AccumulateStep):  # the stepper's copies of .grad
             line = block_text("record.accumulate", var=self.var_label(r.node),
-                        before=value(r.before), after=value(r.after))
+                        before=value(pulled.before), after=value(pulled.after))
         else:
-            line = str(r.kind)
+            line = type(r).__name__
         for printed in pulled.printed.rstrip().split("\n") if pulled.printed else ():
             line += text("record.printed", line=printed)
         return line
@@ -821,6 +821,6 @@ def upstream(steps: Sequence, node) -> Tensor | None:
     """The grad that came into `node` (its CallStep's grad_outputs[0]), if it has run."""
     for step in reversed(steps):
         for pulled in step.records:
-            if pulled.record.kind == "call" and pulled.record.node is node:
+            if isinstance(pulled.record, autograd.CallStep) and pulled.record.node is node:
                 return pulled.record.grad_outputs[0]
     return None

@@ -7,9 +7,11 @@ the grads that arrived. Each view is laid out once; choosing a node only restyle
 from __future__ import annotations
 
 from smallgrad import Tensor
+from smallgrad.autograd import inspect as graph_inspect
 
 from . import explain, front, model, render, static
 from .messages import in_own_language, text
+from .viewer import Viewer
 
 VIEWS = ("forward", "autograd", "saved tensors")  # the toggle's names (the API's words)
 VIEWS_BUILT = {"forward": ("forward", False), "autograd": ("autograd", False),
@@ -27,54 +29,26 @@ def tooltips() -> dict[str, str]:
             "details": text("tip.details_graph")}
 
 
-class GraphView:
+class GraphView(Viewer):
     """The graph behind `tensor`. Python: view, selected, svg, details, refresh()."""
+
+    VIEWS = VIEWS
 
     @in_own_language
     def __init__(self, tensor: Tensor, names: dict[str, Tensor] | None = None,
                  large: bool = False, *, lang: str | None = None) -> None:
-        self._lang = lang
+        super().__init__(names, large, lang)
         self.tensor = tensor
-        self._names = model.namespace_tensors() if names is None else names
-        self.large = large
-        self._prefix = render.new_prefix()
         self._layouts: dict[str, tuple] = {}  # view -> (full graph, drawn graph, picture)
-        self._view = "forward"
-        self._pick = ""
         self._drawn = 0
         self.widget = front.Front(self._handle, fallback=self._fallback, text=lambda: repr(self),
                                   setup={"kind": "graph", "large": large, "prefix": self._prefix,
                                          "views": views(), "tooltips": tooltips(),
                                          "legend": render.legend(stepping=False),
                                          "words": front.words()})
-        self._show_view()
+        self._redraw()
 
-    # --- Python API
-    @property
-    def view(self) -> str:
-        return self._view
-
-    @view.setter
-    @in_own_language
-    def view(self, value: str) -> None:
-        if value not in VIEWS:
-            raise ValueError(f"view must be one of {list(VIEWS)}, not {value!r}")
-        self._view = value
-        self._show_view()
-
-    @property
-    def selected(self) -> str:
-        """The id of the node whose details are shown."""
-        return self._pick
-
-    @selected.setter
-    @in_own_language
-    def selected(self, node_id: str) -> None:
-        if node_id not in self._layout()[0].nodes:
-            raise ValueError(f"no node {node_id!r} in the {self._view} view")
-        self._pick = node_id
-        self._show()
-
+    # --- Python API (and view, selected: viewer.py)
     @property
     def svg(self) -> str:
         _, graph, picture = self._layout()
@@ -87,15 +61,10 @@ class GraphView:
         full = self._layout()[0]
         gnode = full.nodes[self._pick]
         node = gnode.node
-        if gnode.kind in ("leaf", "accumulate", "const", "none"):
-            grad = gnode.tensor._grad if gnode.tensor is not None else None
-            hooks = list(gnode.tensor._hooks.values()) if gnode.tensor is not None and \
-                gnode.tensor._hooks else []
-        elif gnode.kind == "result":
-            grad = gnode.tensor._grad if gnode.tensor is not None else None
-            hooks = node.tensor_hooks(gnode.slot)
-        else:
+        if gnode.kind not in ("leaf", "accumulate", "const", "none", "result"):
             return explain.details(gnode)
+        grad = graph_inspect.grad(gnode.tensor) if gnode.tensor is not None else None
+        hooks = graph_inspect.hooks(node, gnode.slot) if node is not None else []
         lines = [text("details.hook_registered_view", name=explain.hook_name(h)) for h in hooks]
         return explain.details(gnode, grad=grad, hooks=lines)
 
@@ -103,15 +72,12 @@ class GraphView:
     def refresh(self) -> None:
         """Read the tensors again (e.g. after backward) and redraw."""
         self._layouts.clear()
-        self._show_view()
+        self._redraw()
 
     def __repr__(self) -> str:
         full = self._layout()[0]
         root = full.nodes[full.root].label.split("\n")[0]
         return f"GraphView({root}): {self.view} view, {len(full.nodes)} nodes"
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget.output(**kwargs)
 
     # --- inside
     def _layout(self) -> tuple:
@@ -130,7 +96,10 @@ class GraphView:
     def _marks(self, graph: model.Graph) -> dict[str, list[str]]:
         return {"selected": [self._pick] if self._pick in graph.nodes else []}
 
-    def _show_view(self) -> None:
+    def _can_pick(self, node_id: str) -> bool:
+        return node_id in self._layout()[0].nodes
+
+    def _redraw(self) -> None:
         _, graph, _ = self._layout()
         if self._pick not in graph.nodes:
             self._pick = graph.root
@@ -141,7 +110,7 @@ class GraphView:
         grads = {}
         for nid, gnode in graph.nodes.items():
             if gnode.kind in ("leaf", "accumulate", "result") and gnode.tensor is not None:
-                grads[nid] = explain.value(gnode.tensor._grad)
+                grads[nid] = explain.value(graph_inspect.grad(gnode.tensor))
         notes = [n for n in (graph.note, picture["message"]) if n]
         state = {"position": 0, "n_steps": 0, "view": self._view, "selected": self._pick,
                  "layout": picture["layout"], "marks": self._marks(graph), "label": None,

@@ -3,7 +3,8 @@
 A table maps a message id to a `str.format` template. To add a language, add a table
 with the same ids to TABLES (an id it lacks falls back to English), then
 `set_language("zh")` (or `lang="zh"` on one widget). Formulas are templates too: their
-words need translating. The zh table is messages_zh.py.
+words need translating (those without words are shared: formulas.py). The zh table is
+messages_zh.py.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import functools
 from collections.abc import Callable, Iterator
 
+from .formulas import FORMULAS
 from .messages_zh import ZH
 
 EN: dict[str, str] = {
@@ -56,30 +58,8 @@ EN: dict[str, str] = {
     "rule.custom": "{cls}.backward(ctx, grad_output), with grad_output = {up}",
     "rule.custom_returned": ("{cls}.backward(ctx, grad_output) returned this for {inp} "
                              "(at index {pos} of what it returned): your own backward ran"),
-    # local derivatives ∂y/∂x of elementwise ops ({a}, {b}: the inputs' names, {x}: input 0)
-    "local.one": "1",
-    "local.minus_one": "−1",
-    "local.div_a": "1/{b}",
-    "local.div_b": "(−{a}/{b}²)",
-    "local.reciprocal": "(−1/{x}²)",
-    "local.reciprocal_v": "(−{r}²)",
-    "local.pow": "{n}·{x}{power}",
-    "local.pow_b": "{b}·{a}^({b} − 1)",
-    "local.pow_e": "{a}^{b}·ln({a})",
-    "local.rpow": "{c}^{x}·ln({c})",
-    "local.value": "{r}",
-    "local.exp": "exp({x})",
-    "local.log": "1/{x}",
-    "local.sqrt": "1/(2·√{x})",
-    "local.sqrt_v": "1/(2·{r})",
-    "local.sin": "cos({x})",
-    "local.cos": "(−sin({x}))",
-    "local.tanh": "(1 − tanh²({x}))",
-    "local.tanh_v": "(1 − {r}²)",
-    "local.sigmoid": "σ({x})·(1 − σ({x}))",
-    "local.sigmoid_v": "{r}·(1 − {r})",
-    "local.relu": "[{x} > 0]",
-    "local.abs": "sign({x})",
+    # local derivatives ∂y/∂x of elementwise ops: the formulas (formulas.py), then words
+    **FORMULAS,
     "local.clamp": "[{x} inside the clamp range]",
     "local.where_a": "[condition]",
     "local.where_b": "[not condition]",

@@ -6,6 +6,8 @@ error messages stay as PyTorch prints them; the words around them are Chinese.
 
 from __future__ import annotations
 
+from .formulas import FORMULAS
+
 ZH: dict[str, str] = {
     # --- numbers and shapes
     "shape.scalar": "标量",
@@ -47,30 +49,8 @@ ZH: dict[str, str] = {
     "rule.custom": "{cls}.backward(ctx, grad_output)，其中 grad_output = {up}",
     "rule.custom_returned": ("{cls}.backward(ctx, grad_output) 为 {inp} 返回了这个值"
                              "（在返回值的第 {pos} 个位置）：运行的是你自己的 backward"),
-    # local derivatives
-    "local.one": "1",
-    "local.minus_one": "−1",
-    "local.div_a": "1/{b}",
-    "local.div_b": "(−{a}/{b}²)",
-    "local.reciprocal": "(−1/{x}²)",
-    "local.reciprocal_v": "(−{r}²)",
-    "local.pow": "{n}·{x}{power}",
-    "local.pow_b": "{b}·{a}^({b} − 1)",
-    "local.pow_e": "{a}^{b}·ln({a})",
-    "local.rpow": "{c}^{x}·ln({c})",
-    "local.value": "{r}",
-    "local.exp": "exp({x})",
-    "local.log": "1/{x}",
-    "local.sqrt": "1/(2·√{x})",
-    "local.sqrt_v": "1/(2·{r})",
-    "local.sin": "cos({x})",
-    "local.cos": "(−sin({x}))",
-    "local.tanh": "(1 − tanh²({x}))",
-    "local.tanh_v": "(1 − {r}²)",
-    "local.sigmoid": "σ({x})·(1 − σ({x}))",
-    "local.sigmoid_v": "{r}·(1 − {r})",
-    "local.relu": "[{x} > 0]",
-    "local.abs": "sign({x})",
+    # local derivatives: the formulas (formulas.py), then words
+    **FORMULAS,
     "local.clamp": "[{x} 在 clamp 范围内]",
     "local.where_a": "[条件成立]",
     "local.where_b": "[条件不成立]",

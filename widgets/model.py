@@ -7,7 +7,7 @@ Two views of the same graph:
     autograd   what backward walks: MulBackward0, AccumulateGrad, ... with
                `next_functions` as the edges (and saved tensors, on request)
 
-Ids come from creation order (each node's `_seq`, renumbered 0, 1, 2, ... inside this
+Ids come from creation order (each node's `inspect.sequence_nr`, renumbered 0, 1, 2, ... inside this
 graph), never from id(), so the same notebook gives the same ids, and the same SVG, on
 every run. An edge that carries a gradient in backward has the same id in both views:
 `e{r}_{i}` is input number i of the node ranked r. The stepper highlights it by that id.
@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from smallgrad import Tensor
 from smallgrad.autograd import AccumulateGrad, Node
+from smallgrad.autograd import inspect as graph_inspect
 
 from .messages import text
 
@@ -121,7 +122,7 @@ class Names:
                 continue
             self.by_id.setdefault(id(t), str(key))
             if t.grad_fn is not None:
-                self.results.setdefault((t.grad_fn, t._output_nr), (str(key), t))
+                self.results.setdefault((t.grad_fn, t.output_nr), (str(key), t))
         self.unnamed = 0
 
     def of(self, t: Tensor | None) -> str | None:
@@ -139,9 +140,8 @@ def op_label(node: Node | str) -> str:
     custom Function's node class name + "Backward", with no number, and no built-in
     op's name ends that way.)"""
     if isinstance(node, Node):
-        cls = getattr(node, "_forward_cls", None)
-        if cls is not None and not type(node).__module__.startswith("smallgrad.ops"):
-            return cls.__name__
+        if graph_inspect.is_user_function(node):
+            return graph_inspect.forward_class(node).__name__
         node = node.name()
     name = node.rsplit("::", 1)[-1]
     if name in _OP_LABELS:
@@ -175,16 +175,15 @@ def reachable(root_node: Node | None) -> list[Node]:
                     raise GraphTooLargeError(
                         f"This graph has more than {MAX_MODEL_NODES:,} autograd nodes: too big "
                         "to draw or step through in a notebook. Try a smaller example.")
-    return sorted(seen, key=lambda n: n._seq)
+    return sorted(seen, key=graph_inspect.sequence_nr)
 
 
 def root_edge(tensor: Tensor) -> tuple[Node | None, int]:
     """Where backward starts for `tensor`: its grad_fn, or its leaf's AccumulateGrad."""
-    if tensor.grad_fn is not None:
-        return tensor.grad_fn, tensor._output_nr
-    if tensor.requires_grad:
-        return tensor._edge()  # the same AccumulateGrad that backward would use
-    return None, 0
+    if not tensor.requires_grad:
+        return None, 0
+    edge = graph_inspect.get_gradient_edge(tensor)  # a leaf: backward's own AccumulateGrad
+    return edge.node, edge.output_nr
 
 
 def _meta(t: Tensor | None, shape=None, dtype=None) -> tuple[tuple | None, str | None]:
@@ -194,14 +193,9 @@ def _meta(t: Tensor | None, shape=None, dtype=None) -> tuple[tuple | None, str |
             str(dtype) if dtype is not None else None)
 
 
-def _constants(node: Node) -> dict[int, object]:
-    """The inputs of `node` that need no grad, as the core remembers them (if it does):
-    input index -> a weak reference to the tensor, or the number the user typed."""
-    return getattr(node, "_constant_inputs", None) or {}
-
-
 def _has_hooks(node: Node, slot: int) -> bool:
-    return bool(node.tensor_hooks(slot)) or node.retain_grad_target(slot) is not None
+    return (bool(graph_inspect.hooks(node, slot))
+            or graph_inspect.retain_grad_target(node, slot) is not None)
 
 
 # --- the two views -----------------------------------------------------------------------
@@ -250,7 +244,7 @@ class _Builder:
         var = acc.variable
         label, name = self.label_of(var)
         shape, dtype = _meta(var)
-        hooked = bool(var._hooks)
+        hooked = bool(graph_inspect.hooks(acc))
         if kind == "accumulate":
             label = f"AccumulateGrad\n{label}"
         return self.add(GNode(f"n{self.rank[acc]}", kind, label, name, shape, dtype,
@@ -263,10 +257,10 @@ class _Builder:
             return self.nodes[vid]
         found = self.names.results.get((node, slot))
         t = found[1] if found else None
-        if t is None and node is self.tensor.grad_fn and slot == self.tensor._output_nr:
+        if t is None and node is self.tensor.grad_fn and slot == self.tensor.output_nr:
             t = self.tensor
-        if t is None and node.retain_grad_target(slot) is not None:
-            t = node.retain_grad_target(slot)
+        if t is None:
+            t = graph_inspect.retain_grad_target(node, slot)
         label, name = (found[0], found[0]) if found else self.label_of(t)
         shape, dtype = _meta(t, shape, dtype)
         return self.add(GNode(vid, "result", label, name, shape, dtype, tensor=t, node=node,
@@ -274,19 +268,19 @@ class _Builder:
 
     def constant(self, node: Node, index: int) -> GNode:
         """An input of `node` that needs no grad: greyed, not dropped."""
-        ref = _constants(node).get(index)
-        t = ref() if callable(ref) else None
+        held = graph_inspect.constant_inputs(node).get(index)  # a number, or a live tensor
+        t = held if isinstance(held, Tensor) else None
         if t is not None and id(t) in self.const_ids:
             return self.nodes[self.const_ids[id(t)]]
-        meta = getattr(node, "_input_meta", ())
+        meta = graph_inspect.input_metadata(node)
         shape, dtype = _meta(t, *(meta[index] if index < len(meta) else (None, None)))
         name = self.names.of(t)
         if name is not None:
             label = name
-        elif isinstance(ref, (int, float)):
-            label = f"{ref:g}"  # a number the user typed, e.g. the 2 in 2 * x
+        elif isinstance(held, (int, float)):
+            label = f"{held:g}"  # a number the user typed, e.g. the 2 in 2 * x
         elif t is not None and t.numel() == 1:
-            label = f"{t._data.item():g}"
+            label = f"{t.item():g}"
         else:
             label = self.names.fresh()
         if self.view == "forward":
@@ -315,7 +309,7 @@ class _Builder:
                     self.leaf(node, "leaf")
                 continue
             self.add(GNode(f"n{r}", "op", op_label(node), node=node))
-            meta = getattr(node, "_input_meta", ())
+            meta = graph_inspect.input_metadata(node)
             for i, (nxt, slot) in enumerate(node.next_functions):
                 if nxt is None:
                     src, kind = self.constant(node, i), "nograd"
@@ -347,8 +341,9 @@ class _Builder:
             if isinstance(node, AccumulateGrad):
                 self.leaf(node, "accumulate")
                 continue
+            slots = range(graph_inspect.n_outputs(node))
             self.add(GNode(f"n{r}", "function", node.name(), node=node,
-                           hooked=any(_has_hooks(node, s) for s in range(_n_outputs(node)))))
+                           hooked=any(_has_hooks(node, s) for s in slots)))
         for node in nodes:
             r = self.rank[node]
             for i, (nxt, _) in enumerate(node.next_functions):
@@ -372,11 +367,12 @@ class _Builder:
 
     def _saved(self, node: Node) -> None:
         r = self.rank[node]
-        if getattr(node, "_freed", False):
+        saved = graph_inspect.saved_tensors(node)
+        if saved is None:  # backward freed them
             self.add(GNode(f"s{r}_0", "saved", text("graph.saved_freed"), node=node))
             self.edges.append(GEdge(f"s{r}_0", f"s{r}_0", f"n{r}", "saved"))
             return
-        for j, t in enumerate(getattr(node, "_saved", ())):
+        for j, t in enumerate(saved):
             if t is None:
                 continue
             name = self.names.of(t)
@@ -387,10 +383,6 @@ class _Builder:
             self.add(GNode(f"s{r}_{j}", "saved", label, self.names.of(t), shape, dtype,
                            tensor=t, node=node))
             self.edges.append(GEdge(f"s{r}_{j}", f"s{r}_{j}", f"n{r}", "saved"))
-
-
-def _n_outputs(node: Node) -> int:
-    return len(getattr(node, "_output_meta", ())) or 1
 
 
 # --- big graphs ----------------------------------------------------------------------------

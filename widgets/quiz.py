@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from smallgrad import Tensor
-from smallgrad.autograd import AccumulateGrad
+from smallgrad.autograd import AccumulateGrad, EdgeStep
+from smallgrad.autograd import inspect as graph_inspect
 
 from . import explain, model
 from .messages import text
@@ -54,7 +55,7 @@ def target_name(edge, names: Mapping[str, Tensor] | None = None) -> str:
         found = lookup.results.get((edge.dst, edge.dst_slot))
         name = found[0] if found else None
     if name is None:
-        several = len(getattr(edge.dst, "_output_meta", ())) > 1
+        several = graph_inspect.n_outputs(edge.dst) > 1
         name = (text("card.output_of", slot=edge.dst_slot, node=edge.dst.name()) if several
                 else text("quiz.output", node=edge.dst.name()))
     return name
@@ -65,7 +66,7 @@ def question(step, names: Mapping[str, Tensor] | None = None,
     """The prompt for an engine step, or None if there is nothing to predict (only edges,
     where a gradient flows, are asked about). `names` as for the widgets (default: the
     caller's namespace); `root`, if given, names the tensor backward started from."""
-    if getattr(step, "kind", None) != "edge":
+    if not isinstance(step, EdgeStep):
         return None
     inp = target_name(step, names)
     if not _asks_for_sum(step):
@@ -100,6 +101,10 @@ def _all_numbers(literal: object) -> bool:
     return isinstance(literal, (int, float)) and not isinstance(literal, bool)
 
 
+def _numbers(t: Tensor) -> np.ndarray:
+    return np.asarray(t.detach().numpy(), dtype=np.float64)
+
+
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL,
                                                    equal_nan=True))
@@ -114,7 +119,7 @@ def check(step, answer: str, *, upstream: Tensor | None = None,
     guess = parse(answer)
     if guess is None:
         return Verdict(False, text("quiz.unparsable"))
-    right = np.asarray(expected(step)._data, dtype=np.float64)
+    right = _numbers(expected(step))
     if guess.size == 1 and right.size == 1:
         guess = guess.reshape(right.shape)  # 3 for tensor([3.]), or [3] for a scalar: fine
     if _close(guess, right):
@@ -134,12 +139,12 @@ def _hint(edge, guess: np.ndarray, right: np.ndarray, upstream: Tensor | None,
                         small=explain.shape(right.shape),
                         dims=", ".join(text("rule.dim", d=d, size=used[d]) for d in dims))
         return text("quiz.hint_shape", shape=explain.shape(right.shape))
-    if _asks_for_sum(edge) and _close(guess, np.asarray(edge.grad._data, dtype=np.float64)):
+    if _asks_for_sum(edge) and _close(guess, _numbers(edge.grad)):
         return text("quiz.hint_fan_in", inp=inp)
     if np.any(right != 0) and _close(-guess, right):
         return text("quiz.hint_sign")
     if upstream is not None and not _asks_for_sum(edge):
-        g = np.asarray(upstream._data, dtype=np.float64)
+        g = _numbers(upstream)
         if _close(guess, g):
             return text("quiz.hint_upstream", src=src, inp=inp)
         if g.shape == right.shape and np.all(g != 0) and _close(guess, right / g):
@@ -151,6 +156,6 @@ def _used_shape(edge) -> tuple | None:
     """The shape the edge's node worked at (its output's), when it broadcasts its inputs."""
     if edge.src.name() not in explain.BROADCASTING:
         return None
-    meta = getattr(edge.src, "_output_meta", ())
+    meta = graph_inspect.output_metadata(edge.src)
     return tuple(meta[0][0]) if meta and meta[0][0] is not None else None
 

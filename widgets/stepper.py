@@ -19,13 +19,14 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from smallgrad import Tensor
-from smallgrad.autograd import AccumulateGrad, backward_steps
+from smallgrad import Tensor, autograd
+from smallgrad.autograd import inspect as graph_inspect
 
-from . import explain, model, render
+from . import explain, model
 from .messages import in_own_language, text
 from .quizzing import Quizzer
 from .stepper_page import StepperPage
+from .viewer import Viewer
 
 
 @dataclass
@@ -35,6 +36,8 @@ class Pulled:
     record: object
     printed: str = ""
     retained: Tensor | None = None  # for retain_grad: the tensor's .grad just after
+    before: Tensor | None = None  # for an AccumulateStep: the leaf's .grad before it ...
+    after: Tensor | None = None  # ... and after it (copies: a second grad adds in place)
 
 
 @dataclass
@@ -46,7 +49,7 @@ class Step:
     error: str = ""
 
 
-class BackwardStepper:
+class BackwardStepper(Viewer):
     """Step through `root.backward(gradient)` edge by edge, in a widget or from Python.
 
     Python: step(), back(), reset(), run_to_end(), go(k); position, n_steps, current
@@ -65,34 +68,30 @@ class BackwardStepper:
                  names: dict[str, Tensor] | None = None, retain_graph: bool | None = None,
                  large: bool = False, quiz: bool | object = False, *,
                  lang: str | None = None) -> None:
-        self._lang = lang
+        super().__init__(names, large, lang)
         self.root = root
-        self._names = model.namespace_tensors() if names is None else names
-        self._engine = backward_steps(root, gradient, retain_graph)  # bad arguments raise here
-        self.large = large
-        self._prefix = render.new_prefix()
+        self._engine = autograd.backward_steps(root, gradient, retain_graph)  # bad args raise now
         # both views are modelled now, before backward frees anything; drawn when shown
         self._graphs = {view: model.build(root, self._names, view, saved=True)
                         for view in ("forward", "autograd")}
         full = self._graphs["forward"]
-        self._edges = {e.id: e for e in full.edges}
         self._cards = explain.Cards(full)  # the card and log text (widgets/explain.py)
         self._root_label = self._cards.root
         self._parts, self._labels = self._cards.parts, self._cards.labels
-        self._initial = {acc: acc.variable._grad for acc in full.rank
-                         if isinstance(acc, AccumulateGrad)}
+        # each leaf's .grad as the stepper last saw it (copies), from before backward on
+        self._initial = {acc: _snapshot(graph_inspect.grad(acc.variable)) for acc in full.rank
+                         if isinstance(acc, autograd.AccumulateGrad)}
+        self._latest = dict(self._initial)
         self._steps: list[Step] = []
         self._n_steps = full.n_grad_edges or 1  # an edgeless graph still has one step
         self._exhausted = False
         self._edges_left = 0  # edges still to come from the node that ran last
         self._readied = 0  # leaves it made ready: their AccumulateGrad runs after its edges
-        self._position = 0
-        self._view = "forward"
-        self._pick = ""  # whose details are shown ("": the variable the grad flows to)
+        self._position = 0  # (selected "": the variable the grad flows to is shown)
         self._quiz = Quizzer(self._quiz_model(quiz)) if quiz else None
         self._page = StepperPage(self)
         self.widget = self._page.widget
-        self._page.refresh()
+        self._redraw()
 
     # --- the Python API ------------------------------------------------------------------
     @property
@@ -146,34 +145,15 @@ class BackwardStepper:
         self._position = min(position, len(self._steps))
         if self._quiz:
             self._quiz.arrive(self._position, self.current)
-        self._page.refresh()
+        self._redraw()
         if error is not None:
             raise error
 
-    @property
-    def view(self) -> str:
-        """The picture: "forward" (operators and variables) or "autograd" (backward's nodes)."""
-        return self._view
+    # view and selected come from viewer.py; these two say what they mean here
+    def _can_pick(self, node_id: str) -> bool:
+        return not node_id or node_id in self._graphs["forward"].nodes  # "": the grad's target
 
-    @view.setter
-    @in_own_language
-    def view(self, view: str) -> None:
-        if view not in ("forward", "autograd"):
-            raise ValueError(f"view must be 'forward' or 'autograd', not {view!r}")
-        self._view = view
-        self._page.refresh()
-
-    @property
-    def selected(self) -> str:
-        """The node whose details are shown ("" for the variable the grad flows to)."""
-        return self._pick
-
-    @selected.setter
-    @in_own_language
-    def selected(self, node_id: str) -> None:
-        if node_id and node_id not in self._graphs["forward"].nodes:
-            raise ValueError(f"no node {node_id!r} in this graph")
-        self._pick = node_id
+    def _redraw(self) -> None:
         self._page.refresh()
 
     @property
@@ -195,7 +175,7 @@ class BackwardStepper:
         if not self._quiz:
             raise RuntimeError("this stepper has no quiz: BackwardStepper(root, quiz=True)")
         verdict = self._quiz.answer(self._position, self.current, text)
-        self._page.refresh()
+        self._redraw()
         return verdict
 
     @in_own_language
@@ -203,7 +183,7 @@ class BackwardStepper:
         """Quiz mode: show the gradient without answering."""
         if self._quiz:
             self._quiz.reveal(self._position)
-            self._page.refresh()
+            self._redraw()
 
     @in_own_language
     def save_html(self, path: str | Path) -> Path:
@@ -242,10 +222,6 @@ class BackwardStepper:
     def __repr__(self) -> str:
         return f"BackwardStepper({self._root_label}): step {self._position}/{self._n_steps}"
 
-    @in_own_language
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget.output(**kwargs)
-
     # --- pulling from the engine ---------------------------------------------------------
     def _pull(self) -> Pulled | None:
         """Take one record from the engine; whatever runs (a hook) runs now."""
@@ -261,9 +237,13 @@ class BackwardStepper:
             self._fail(f"{type(problem).__name__}: {problem}", printed.getvalue())
             raise
         pulled = Pulled(record, printed.getvalue())
-        if record.kind == "hook" and record.hook == "retain_grad":
-            target = record.node.retain_grad_target(record.slot)
-            pulled.retained = target._grad if target is not None else None
+        if isinstance(record, autograd.HookStep) and record.hook == "retain_grad":
+            target = graph_inspect.retain_grad_target(record.node, record.slot)
+            pulled.retained = _snapshot(graph_inspect.grad(target)) if target is not None else None
+        elif isinstance(record, autograd.AccumulateStep):  # the engine keeps no copies: we do
+            pulled.before = self._latest.get(record.node)
+            pulled.after = self._latest[record.node] = _snapshot(
+                graph_inspect.grad(record.variable))
         return pulled
 
     def _pull_step(self) -> None:
@@ -275,18 +255,18 @@ class BackwardStepper:
                 break
             step.records.append(pulled)
             record = pulled.record
-            if record.kind == "call":
+            if isinstance(record, autograd.CallStep):
                 self._edges_left = sum(1 for (nxt, _), g in zip(record.node.next_functions,
                                                                  record.grad_inputs)
                                        if nxt is not None and g is not None)
                 self._readied = 0
-            elif record.kind == "edge":
+            elif isinstance(record, autograd.EdgeStep):
                 step.edge = record
         if step.edge is None:  # the engine is done: no more edges after all
             self._finish(step)
             return
         self._edges_left -= 1
-        if step.edge.ready and isinstance(step.edge.dst, AccumulateGrad):
+        if step.edge.ready and isinstance(step.edge.dst, autograd.AccumulateGrad):
             self._readied += 1
         if self._edges_left == 0:  # the node's last edge: its ready leaves accumulate now
             while self._readied:
@@ -294,7 +274,7 @@ class BackwardStepper:
                 if pulled is None:
                     break
                 step.records.append(pulled)
-                self._readied -= pulled.record.kind == "accumulate"
+                self._readied -= isinstance(pulled.record, autograd.AccumulateStep)
         if len(self._steps) == self._n_steps:  # the last step: let the engine finish
             while (pulled := self._pull()) is not None:
                 step.records.append(pulled)
@@ -329,18 +309,18 @@ class BackwardStepper:
         for step in self._steps[:self._shown()]:
             for pulled in step.records:
                 r = pulled.record
-                if r.kind == "accumulate":
-                    grads[r.node] = r.after
+                if isinstance(r, autograd.AccumulateStep):
+                    grads[r.node] = pulled.after
                     filled.add(r.node)
-                elif r.kind == "hook":
+                elif isinstance(r, autograd.HookStep):
                     hooks.setdefault((r.node, r.slot), []).append(pulled)
                     if r.hook == "retain_grad":
                         retained[(r.node, r.slot)] = pulled.retained
-                elif r.kind == "edge":
+                elif isinstance(r, autograd.EdgeStep):
                     arriving[(r.dst, r.dst_slot)] = r.total
-                elif r.kind == "root":
+                elif isinstance(r, autograd.RootStep):
                     arriving[(r.node, r.slot)] = r.grad
-                elif r.kind == "free":
+                elif isinstance(r, autograd.FreeStep):
                     freed.add(r.node)
         return {"grads": grads, "retained": retained, "arriving": arriving, "hooks": hooks,
                 "freed": freed, "filled": filled}
@@ -371,34 +351,11 @@ class BackwardStepper:
         return {cls: [i for i in ids if i in present] for cls, ids in marks.items()}
 
     # --- text ------------------------------------------------------------------------------
-    def _var_label(self, node, slot: int = 0) -> str:
-        full = self._graphs["forward"]
-        gnode = full.nodes.get(full.var_id(node, slot))
-        return (gnode.label.split("\n")[0] if gnode
-                else text("card.output_of", slot=slot, node=node.name()))
-
-    def _input_labels(self, node) -> list[str]:
-        full = self._graphs["forward"]
-        r = full.rank[node]
-        return [full.nodes[self._edges[f"e{r}_{i}"].src].label.split("\n")[0]
-                for i in range(len(node.next_functions))]
-
     def _card_text(self) -> str:
         return self._cards.card(self._steps, self._position, self._n_steps)
 
-    def _upstream(self, node):
-        """The grad that came into `node` (its CallStep's grad_outputs[0])."""
-        for step in reversed(self._steps[:self._position]):
-            for pulled in step.records:
-                if pulled.record.kind == "call" and pulled.record.node is node:
-                    return pulled.record.grad_outputs[0]
-        return None
-
-    def _record_text(self, pulled: Pulled) -> str:
-        return self._cards.record_text(pulled)
-
     def _log_lines(self, k: int, step: Step) -> list[str]:
-        lines = [f"[{k}] {self._record_text(p)}" for p in step.records]
+        lines = [f"[{k}] {self._cards.record_text(p)}" for p in step.records]
         if step.error:
             lines.append(text("log.error", k=k, error=step.error))
         return lines
@@ -413,17 +370,20 @@ class BackwardStepper:
             return quiz
         from . import quiz as builtin
 
-        stepper = self
+        names, root = self._names, self._root_label
+
+        def taken() -> list[Step]:  # the steps seen so far, when the answer comes
+            return self._steps[:self._position]
 
         class Asks:
             @staticmethod
             def question(edge):
-                return builtin.question(edge, names=stepper._names, root=stepper._root_label)
+                return builtin.question(edge, names=names, root=root)
 
             @staticmethod
             def check(edge, text):
-                return builtin.check(edge, text, upstream=stepper._upstream(edge.src),
-                                     names=stepper._names)
+                return builtin.check(edge, text, upstream=explain.upstream(taken(), edge.src),
+                                     names=names)
 
         return Asks
 
@@ -442,9 +402,8 @@ class BackwardStepper:
             return explain.details(gnode, freed=gnode.node in state["freed"])
         key = (gnode.node, gnode.slot) if gnode.node is not None else None
         hooks = []
-        registered = (list(gnode.tensor._hooks.values()) if gnode.kind == "leaf"
-                      and gnode.tensor._hooks else
-                      gnode.node.tensor_hooks(gnode.slot) if gnode.kind == "result" else [])
+        registered = (graph_inspect.hooks(gnode.node, gnode.slot)
+                      if gnode.kind in ("leaf", "result") else [])
         ran = state["hooks"].get(key, []) if key else []
         for pulled in ran:
             r = pulled.record
@@ -465,3 +424,8 @@ class BackwardStepper:
                                    hooks=hooks)
         return explain.details(gnode)
 
+
+
+def _snapshot(grad: Tensor | None) -> Tensor | None:
+    """A copy of a .grad as it is now (a later backward may add into it in place)."""
+    return None if grad is None else grad.detach().clone()
