@@ -10,6 +10,9 @@
     gradcheck.py  finite differences against backward
 """
 
+from ..tensor import Tensor  # first: the modules below import the Tensor class
+
+# isort: split
 from . import inspect as inspect  # what the widgets may read (inspect.py)
 from .accumulate_grad import AccumulateGrad
 from .anomaly_mode import (
