@@ -1,13 +1,27 @@
 """smallgrad.autograd: the graph, the engine, and the Function API.
 
-    graph.py      Node, AccumulateGrad, hooks and their handles
-    function.py   Function (forward/backward side by side) and its ctx
-    engine.py     backward as a generator of steps (what the widgets step through)
-    ready_queue.py  which ready node runs next, in PyTorch's order
-    backward.py   backward() and grad(): the same steps, run to the end
-    grad_mode.py  no_grad, enable_grad, set_grad_enabled
-    anomaly_mode.py  detect_anomaly: which forward line made the node whose backward failed
-    gradcheck.py  finite differences against backward
+The reading path, from `z.backward()` to a leaf's `.grad` (about 500 lines, 325 of code):
+
+    backward.py        backward() and grad(): run the engine's steps to the end
+    engine.py          the loop: ready queue, input buffers, hooks, the node's backward,
+                       free, edges, accumulate (PyTorch's engine.cpp in one generator)
+    ready_queue.py     which ready node runs next, in PyTorch's order
+    input_buffer.py    where grads wait and are summed; when .grad may keep a grad uncopied
+    graph.py           Node: next_functions, apply, hooks registered on its outputs
+    accumulate_grad.py AccumulateGrad: adds into a leaf's .grad
+
+Behind named calls, each a piece of PyTorch on its own:
+
+    checks.py          backward()'s arguments, validate_outputs, sum_to_shape
+    grad_capture.py    GraphTask: what autograd.grad and backward(inputs=) run and capture
+    hooks.py           tensor hooks and retain_grad, as the engine runs them
+    errors.py          PyTorch's long messages
+    steps.py           the step records a watcher (the widgets' stepper) asks for
+    anomaly_mode.py    detect_anomaly: which forward line made the node whose backward failed
+
+And around them: function.py (Function, forward and backward side by side, and its ctx),
+grad_mode.py (no_grad, enable_grad), gradcheck.py (finite differences against backward),
+inspect.py (what the widgets may read about a graph).
 """
 
 from ..tensor import Tensor  # first: the modules below import the Tensor class

@@ -1,10 +1,8 @@
-"""PyTorch's checks around the engine: the arguments of backward() (the roots), each grad
-a node returns (validate_outputs), what a hook returns. Also the one home of sum_to_shape,
-which fits a broadcast grad back to its input's shape."""
+"""PyTorch's checks around the engine: the arguments of backward() (the roots) and each
+grad a node returns (validate_outputs). Also the one home of sum_to_shape, which fits a
+broadcast grad back to its input's shape."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import numpy as np
 
@@ -99,18 +97,3 @@ def materialize(node: Node, grads: list) -> list:
         return grads
     return [g if g is not None or shape is None else Tensor._make(np.zeros(shape, dtype))
             for g, (shape, dtype) in zip(grads, node._output_meta)]
-
-
-def checked_hook_result(hook: Callable, grad: Tensor, new: object) -> Tensor | None:
-    """A hook may return None (keep the grad) or a tensor of the same size and type."""
-    if new is None:
-        return None
-    if not isinstance(new, Tensor):
-        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
-    name = getattr(hook, "__name__", repr(hook))
-    if new.shape != grad.shape:
-        raise RuntimeError(f"hook '{name}' has changed the size of value")
-    if new._data.dtype != grad._data.dtype:
-        raise RuntimeError(f"hook '{name}' has changed the type of value (was {grad.type()} "
-                           f"got {new.type()})")
-    return new

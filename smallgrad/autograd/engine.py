@@ -19,19 +19,20 @@ Nothing here recurses, so a 100,000-op chain is fine. What serves autograd.grad
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Generator, Sequence
 
 from ..tensor import Tensor
 from .accumulate_grad import AccumulateGrad
 from .anomaly_mode import _AnomalyState, check_nan, report_failure
-from .checks import checked_hook_result, materialize, root_grads, validate_outputs
+from .checks import materialize, root_grads, validate_outputs
 from .errors import LEAF_MOVED
 from .grad_capture import GraphTask
 from .grad_mode import _GradState
 from .graph import Node
+from .hooks import run_tensor_hooks
 from .input_buffer import InputBuffers
 from .ready_queue import ReadyQueue
-from .steps import AccumulateStep, CallStep, EdgeStep, FreeStep, HookStep, RootStep, Step
+from .steps import AccumulateStep, CallStep, EdgeStep, FreeStep, RootStep, Step
 
 
 def backward_steps(
@@ -81,7 +82,7 @@ def _run(task: GraphTask, roots: list, retain_graph: bool, create_graph: bool,
 
         # 1. tensor hooks and retain_grad
         if node._tensor_hooks or node._retain_grad:
-            for step in _tensor_hooks(node, grads, buffers, create_graph):
+            for step in run_tensor_hooks(node, grads, buffers, create_graph):
                 if observe:
                     yield step
         if not runs:
@@ -149,42 +150,3 @@ def _call_backward(node: Node, grads: list, create_graph: bool) -> tuple:
     finally:
         _GradState.enabled = was_enabled
     return grad_inputs
-
-
-def _tensor_hooks(node: Node, grads: list, buffers: InputBuffers,
-                  create_graph: bool) -> Generator[HookStep, None, None]:
-    """Each output's hooks in the order they were registered, then retain_grad."""
-    for slot, grad in enumerate(grads):
-        if grad is None:
-            continue
-        for hook in node.tensor_hooks(slot):
-            new = _call_hook(node, hook, grad, create_graph)
-            yield HookStep(node, slot, hook, grad, grad if new is None else new)
-            grad = grad if new is None else new
-        target = node.retain_grad_target(slot)
-        if target is not None:
-            _retain(target, grad)
-            yield HookStep(node, slot, "retain_grad", grad, grad)
-        grads[slot] = grad
-        buffers.disown(node, slot)
-
-
-def _call_hook(node: Node, hook: Callable, grad: Tensor, create_graph: bool) -> Tensor | None:
-    was_enabled, _GradState.enabled = _GradState.enabled, create_graph
-    try:
-        return checked_hook_result(hook, grad, hook(grad))
-    except Exception:
-        if _AnomalyState.enabled:
-            report_failure(node)  # a hook fails inside its node, as far as PyTorch says
-        raise
-    finally:
-        _GradState.enabled = was_enabled
-
-
-def _retain(target: Tensor, grad: Tensor) -> None:
-    old = target._grad
-    if old is None:
-        # a row-major copy, as PyTorch's retain_grad makes (clone would keep the layout)
-        target._grad = grad.contiguous().clone() if not grad.requires_grad else grad
-    else:
-        target._grad = old + grad
