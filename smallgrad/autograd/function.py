@@ -163,7 +163,10 @@ class Function:
             for a in args:  # does any input have a history? (the slots: ~0.1 µs per input)
                 if isinstance(a, Tensor) and (a._requires_grad or a._grad_fn is not None
                                               or a._base is not None):
-                    needs = tuple([_needs_grad(a) for a in args])
+                    needs = tuple([isinstance(a, Tensor) and (
+                        a._requires_grad or a._grad_fn is not None
+                        or (a._base is not None and a.grad_fn is not None))  # (maybe rebuilt)
+                        for a in args])
                     if True in needs or any(_needs_grad_through_base(a) for a in args):
                         return _record(ctx, args, needs)
                     break
@@ -182,11 +185,6 @@ class Function:
         if type(out) is tuple:
             return tuple([_as_tensor(o, args) for o in out])
         return _as_tensor(out, args)
-
-
-def _needs_grad(a: Any) -> bool:
-    return isinstance(a, Tensor) and (a._requires_grad or a._grad_fn is not None or (
-        a._base is not None and a.grad_fn is not None))  # a view: maybe rebuilt first
 
 
 def _needs_grad_through_base(a: Any) -> bool:
