@@ -110,6 +110,9 @@ def test_derivative(capsys, lib):
     assert verdict(capsys, check.check_derivative, grad_g("x")) == "✗"
     assert verdict(capsys, check.check_derivative, grad_g("t.tensor(1.0)")) == "✗"
     assert verdict(capsys, check.check_derivative, grad_g("undefined_name")) == "✗"
+    # no numbers at all: a verdict, not a crash inside the checker
+    assert verdict(capsys, check.check_derivative, grad_g('["a"]')) == "✗"
+    assert verdict(capsys, check.check_derivative, grad_g("object()")) == "✗"
     assert verdict(capsys, check.check_derivative, "not a function") == "✗"
     assert verdict(capsys, check.check_derivative, grad_g("...")) == "✎"
 
@@ -343,7 +346,8 @@ def test_unbroadcast(capsys, lib):
     mean_instead = UNBROADCAST.replace(".sum(", ".mean(")
     wrongs = [fn_of(only_leading, lib, "unbroadcast"), fn_of(mean_instead, lib, "unbroadcast"),
               lambda grad, shape: grad, lambda grad, shape: grad.sum(),
-              lambda grad, shape: grad.reshape(shape) if grad.numel() == 1 else grad]
+              lambda grad, shape: grad.reshape(shape) if grad.numel() == 1 else grad,
+              lambda grad, shape: "abc", lambda grad, shape: object()]  # no numbers
     for wrong in wrongs:
         assert verdict(capsys, check.check_unbroadcast, wrong) == "✗"
     assert verdict(capsys, check.check_unbroadcast, lambda grad, shape: ...) == "✎"

@@ -28,5 +28,5 @@ def test_the_readme_table_gives_the_true_line_counts():
 
 
 def test_the_engine_loop_is_one_short_file():
-    lines, code = _sloc().count(ROOT / "smallgrad" / "autograd" / "engine.py")
-    assert code <= 150
+    lines, _ = _sloc().count(ROOT / "smallgrad" / "autograd" / "engine.py")
+    assert lines <= 160  # issue 10: "about 150 lines", docstring and all

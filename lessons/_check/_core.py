@@ -119,12 +119,19 @@ def values(x: Any) -> np.ndarray:
     return np.asarray(x, dtype=np.float64)
 
 
-def same(x: Any, expected: Any, tol: float = 1e-4) -> bool:
+def numbers(x: Any) -> np.ndarray | None:
+    """values(x), or None when x holds no numbers (a string, an object, a ragged list)."""
     if x is None or isinstance(x, (str, bytes)):
-        return False
+        return None
     try:
-        got = values(x)
+        return values(x)
     except (TypeError, ValueError, RuntimeError):
+        return None
+
+
+def same(x: Any, expected: Any, tol: float = 1e-4) -> bool:
+    got = numbers(x)
+    if got is None:
         return False
     want = np.asarray(values(expected), dtype=np.float64)
     return got.shape == want.shape and bool(np.allclose(got, want, rtol=tol, atol=tol))

@@ -12,12 +12,12 @@ from ._core import (
     checker,
     library_of_function,
     library_of_function_class,
+    numbers,
     right,
     rng,
     same,
     student_code,
     tensor,
-    values,
     wrong,
 )
 
@@ -95,10 +95,14 @@ def check_unbroadcast(unbroadcast: Any) -> None:
         want = _unbroadcast_reference(grad_values, shape)
         if same(got, want):
             continue
-        got_shape = list(np.shape(values(got))) if got is not None else None
-        if got_shape != list(shape):
+        got_numbers = numbers(got)
+        if got_numbers is None:
+            return wrong(f"unbroadcast should give a tensor of numbers; yours gives "
+                         f"{type(got).__name__}.",
+                         "start from grad and sum it: the result is a tensor of the input's shape.")
+        if list(got_numbers.shape) != list(shape):
             return wrong(f"from a grad of shape {list(grad_shape)} to an input of shape "
-                         f"{list(shape)}, yours has shape {got_shape}.",
+                         f"{list(shape)}, yours has shape {list(got_numbers.shape)}.",
                          "sum away the leading dims the input lacks, then sum (keepdim=True) "
                          "each dim where the input has size 1.")
         return wrong(f"from shape {list(grad_shape)} to {list(shape)} the shape is right but "

@@ -203,6 +203,10 @@ ZH: dict[str, str] = {
     "sum away the leading dims the input lacks, then sum (keepdim=True) each dim where the input "
     "has size 1.":
         "先把输入没有的前导维度求和掉，再对输入大小为 1 的每个维度求和（keepdim=True）。",
+    "unbroadcast should give a tensor of numbers; yours gives {}.":
+        "unbroadcast 应该返回一个由数构成的张量；你的函数返回的是 {}。",
+    "start from grad and sum it: the result is a tensor of the input's shape.":
+        "从 grad 出发对它求和：结果是一个形状与输入相同的张量。",
     "from shape {} to {} the shape is right but the numbers are not.":
         "从形状 {0} 到 {1}，形状对了，但数不对。",
     "a broadcast input was used once per copy: its grad is the *sum* over the copies, not the "
