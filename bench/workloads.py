@@ -136,7 +136,7 @@ def make_mlp(engine: str, lib, lr: float = 0.01):
             return loss
 
         return numpy_mlp
-    if engine not in ("smallgrad", "torch"):
+    if engine.split("@")[0] not in ("smallgrad", "torch"):  # (smallgrad@REV: a baseline)
         return None  # MyGrad and micrograd lack this API (log_softmax, in-place grads)
     inputs = lib.tensor(x)
     targets = lib.tensor(labels)

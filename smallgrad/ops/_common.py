@@ -184,8 +184,13 @@ def precise(fn: Callable, x: np.ndarray) -> np.ndarray:
     """fn(x), rounded once: NumPy's float32 sin/cos/exp/... can be 1 ulp off the correctly
     rounded value that PyTorch gives, so float32 goes through float64."""
     if x.dtype == np.float32:
-        return like_input(quiet(fn, x.astype(np.float64)).astype(np.float32), x)
+        # (computed in float64 chunk by chunk, into a float32 array: no float64 copy of x)
+        return like_input(quiet(_in_float64, fn, x), x)
     return like_input(quiet(fn, x), x)
+
+
+def _in_float64(fn: Callable, x: np.ndarray) -> np.ndarray:
+    return fn(x, out=np.empty_like(x), dtype=np.float64)
 
 
 def like_input(result: np.ndarray, x: np.ndarray) -> np.ndarray:

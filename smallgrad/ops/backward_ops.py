@@ -103,9 +103,9 @@ class TanhBackward(Function):
 
 def _one_minus_square(y: np.ndarray) -> np.ndarray:
     """1 - y², rounded once, as PyTorch's kernel computes it (a fused multiply-add)."""
-    if y.dtype == np.float32:  # float64 holds y² exactly
-        wide = y.astype(np.float64)
-        return (1 - wide * wide).astype(np.float32)
+    if y.dtype == np.float32:  # float64 holds y² exactly (and no float64 array of 1 - y²)
+        square = np.multiply(y, y, dtype=np.float64)
+        return np.subtract(1.0, square, out=np.empty_like(y), dtype=np.float64)
     if y.dtype != np.float64:
         return 1 - y * y
     square = y * y  # and its rounding error, exactly (Dekker's product of split halves)
