@@ -49,9 +49,9 @@ def root_grads(tensors, grad_tensors) -> list[tuple[Node, int, Tensor]]:
 def validate_outputs(node: Node, grad_inputs: tuple) -> tuple:
     """Each grad must fit its input: reduce a broadcast grad, and cast to the input's dtype."""
     checked = None
-    for index, (grad, (shape, dtype)) in enumerate(zip(grad_inputs, node._input_meta)):
+    for index, (grad, (shape, char)) in enumerate(zip(grad_inputs, node._input_meta)):
         if grad is None or (grad.__class__ is Tensor and grad._data.shape == shape
-                            and grad._data.dtype == dtype):
+                            and grad._data.dtype.char == char):
             continue  # the usual case: nothing to do
         if not isinstance(grad, Tensor):
             raise TypeError(f"function {node.name()} returned a gradient of type "
@@ -64,8 +64,8 @@ def validate_outputs(node: Node, grad_inputs: tuple) -> tuple:
                     f"- got {list(grad.shape)} but expected shape compatible with "
                     f"{list(shape)}")
             grad = reduced
-        if grad._data.dtype != dtype:
-            grad = grad._cast(dtype)
+        if grad._data.dtype.char != char:
+            grad = grad._cast(np.dtype(char))
         checked = checked or list(grad_inputs)
         checked[index] = grad
     return grad_inputs if checked is None else tuple(checked)
@@ -95,5 +95,5 @@ def materialize(node: Node, grads: list) -> list:
     """A node with several outputs may get grads for only some: the rest are zeros."""
     if all(g is not None for g in grads):
         return grads
-    return [g if g is not None or shape is None else Tensor._make(np.zeros(shape, dtype))
-            for g, (shape, dtype) in zip(grads, node._output_meta)]
+    return [g if g is not None or shape is None else Tensor._make(np.zeros(shape, char))
+            for g, (shape, char) in zip(grads, node._output_meta)]

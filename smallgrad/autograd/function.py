@@ -233,17 +233,17 @@ def _record(ctx: BackwardNode, args: tuple, needs: tuple) -> Any:
                 constants = constants or {}
                 constants[len(edges)] = a._data.item() if a._is_scalar else weakref.ref(a)
             edges.append(edge)
-            meta.append((a._data.shape, a._data.dtype))
+            meta.append((a._data.shape, a._data.dtype.char))
     if len(edges) != len(args):  # some arguments are no tensors (e.g. a dim)
         ctx._tensor_positions = tuple([i for i, a in enumerate(args) if isinstance(a, Tensor)])
         ctx._n_args = len(args)
     ctx.next_functions = tuple(edges)
-    ctx._input_meta = _shared(tuple(meta))  # the engine checks each grad against these
+    ctx._input_meta = tuple(meta)  # the engine checks each grad against these
     if constants is not None:
         ctx._constant_inputs = constants  # the number typed (the 2 in `2 * x`), or the tensor
     # (shape, dtype) of each output; forward may also return non-tensors (passed through)
-    ctx._output_meta = _shared(tuple([(o._data.shape, o._data.dtype) if isinstance(o, Tensor)
-                                      else (None, None) for o in outputs]))
+    ctx._output_meta = tuple([(o._data.shape, o._data.dtype.char) if isinstance(o, Tensor)
+                              else (None, None) for o in outputs])
     if is_tuple:
         ctx._n_outputs = len(outputs)
     non_differentiable = ctx._non_differentiable
@@ -260,21 +260,6 @@ def _record(ctx: BackwardNode, args: tuple, needs: tuple) -> Any:
         ctx._saved_had_history = tuple([t is not None and t._grad_fn is not None
                                         and t._tid < first for t in saved])
     return outputs if is_tuple else outputs[0]
-
-
-_SHARED: dict[tuple, tuple] = {}
-
-
-def _shared(meta: tuple) -> tuple:
-    """One tuple per distinct ((shape, dtype), ...) for all nodes. A tuple holding a dtype
-    stays tracked by Python's cyclic GC for as long as it lives; shared, a 10,000-op chain
-    keeps 4 such objects fewer per op alive, which makes the GC's passes about 15% cheaper."""
-    found = _SHARED.get(meta)
-    if found is None:
-        if len(_SHARED) > 4096:  # a program of ever new shapes: start over, don't grow
-            _SHARED.clear()
-        found = _SHARED[meta] = meta
-    return found
 
 
 FunctionCtx = BackwardNode  # the name PyTorch gives the type of ctx

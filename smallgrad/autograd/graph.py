@@ -57,6 +57,8 @@ class Node:
     next_functions: tuple[Edge, ...] = ()
     _seq: int = -1  # creation order, set when the node joins a graph
     _n_outputs = 1  # how many tensors the forward made (max(dim) makes 2)
+    # _input_meta, _output_meta: (shape, dtype.char) per input, output (a char: a tuple
+    # holding a dtype object stays tracked by the cyclic GC, and long graphs hold many)
     _saved: tuple = ()  # the tensors forward saved for backward
     _user_function = False  # a student's own autograd.Function (PyTorch's PyNode)
     _tensor_hooks: dict[int, HookDict] | None = None  # output slot -> hooks of that tensor

@@ -42,12 +42,17 @@ def sequence_nr(node: Node) -> int:
 
 def input_metadata(node: Node) -> tuple[Meta, ...]:
     """(shape, NumPy dtype) of each tensor input, in the order of `next_functions`."""
-    return tuple(getattr(node, "_input_meta", ()))
+    return tuple(_with_dtype(meta) for meta in getattr(node, "_input_meta", ()))
 
 
 def output_metadata(node: Node) -> tuple[Meta, ...]:
     """(shape, NumPy dtype) of each output ((None, None) for one that is not a tensor)."""
-    return tuple(getattr(node, "_output_meta", ()))
+    return tuple(_with_dtype(meta) for meta in getattr(node, "_output_meta", ()))
+
+
+def _with_dtype(meta: tuple) -> Meta:
+    shape, char = meta  # the core keeps dtype.char: a tuple holding a dtype is GC-tracked
+    return shape, None if char is None else np.dtype(char)
 
 
 def n_outputs(node: Node) -> int:

@@ -115,8 +115,8 @@ class AsStrided(Node):
         self.base_shape = base._data.shape
         self.index = positions_in_base(base._data, view._data)
         self.next_functions = (base._edge(),)
-        self._input_meta = ((base._data.shape, base._data.dtype),)
-        self._output_meta = ((view._data.shape, view._data.dtype),)
+        self._input_meta = ((base._data.shape, base._data.dtype.char),)
+        self._output_meta = ((view._data.shape, view._data.dtype.char),)
         self._seq = next(_creation_counter)
         if _AnomalyState.enabled:
             self._forward_stack = forward_stack()
@@ -142,8 +142,8 @@ class CopySlices(Node):
         self.fn = fn
         self.index = positions_in_base(base._data, view._data)
         self.next_functions = (base._edge(),) + fn.next_functions[1:]
-        self._input_meta = ((base._data.shape, base._data.dtype),) + fn._input_meta[1:]
-        self._output_meta = ((base._data.shape, base._data.dtype),)
+        self._input_meta = ((base._data.shape, base._data.dtype.char),) + fn._input_meta[1:]
+        self._output_meta = ((base._data.shape, base._data.dtype.char),)
         self._seq = next(_creation_counter)
 
     def name(self) -> str:
