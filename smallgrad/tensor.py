@@ -13,6 +13,7 @@ the methods here are one-line doors into them.
 from __future__ import annotations
 
 import warnings
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -84,10 +85,8 @@ class Tensor:
 
     def __init__(self, *args: Any) -> None:
         """`Tensor(2, 3)` makes a 2x3 float tensor (zeros); `Tensor([1, 2])` a float one."""
-        from .creation import tensor
-
         if len(args) == 1 and not isinstance(args[0], int):
-            source = tensor(args[0], dtype=dtypes.float32)
+            source = creation.tensor(args[0], dtype=dtypes.float32)
         else:
             source = Tensor._make(np.zeros(tuple(args), dtype=np.float32))
         for name in Tensor.__slots__[:-1]:
@@ -171,8 +170,6 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is None or self._retains_grad:
             return
-        import weakref
-
         if self.grad_fn._retain_grad is None:
             self.grad_fn._retain_grad = {}
         self.grad_fn._retain_grad[self._output_nr] = weakref.ref(self)
@@ -193,9 +190,7 @@ class Tensor:
     def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Sequence[Tensor] | None = None) -> None:
         """Compute the grads of the leaves this tensor came from, into their `.grad`."""
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def _edge(self) -> tuple[Node, int]:
         """Where a grad for this tensor goes: its grad_fn, or its leaf's AccumulateGrad."""
@@ -206,8 +201,6 @@ class Tensor:
             return None, 0  # type: ignore[return-value]
         acc = self._accumulator() if self._accumulator is not None else None
         if acc is None:
-            import weakref
-
             acc = AccumulateGrad(self)
             self._accumulator = weakref.ref(acc)  # the graph holds it, not the leaf
         return acc, 0
@@ -532,6 +525,7 @@ def _shape_args(shape: tuple) -> tuple:
 
 
 # (imported last: these modules need Tensor, defined above)
+from . import autograd, creation  # noqa: E402
 from . import ops as F  # noqa: E402
 from .autograd.accumulate_grad import AccumulateGrad  # noqa: E402
 from .ops.views import refresh_view  # noqa: E402

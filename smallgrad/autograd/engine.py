@@ -77,8 +77,8 @@ def _run(task: GraphTask, roots: list, retain_graph: bool, create_graph: bool,
         node = ready.pop()
         grads = buffers.take(node)
         runs = not pruned or task.executes(node)
-        if runs:  # autograd.grad takes what reaches a node that runs before its hooks
-            task.capture(node, grads)
+        if pruned and runs:  # autograd.grad takes what reaches a node that runs before its
+            task.capture(node, grads)  # hooks, and what reaches one that doesn't after them
 
         # 1. tensor hooks and retain_grad
         if node._tensor_hooks or node._retain_grad:
@@ -86,10 +86,10 @@ def _run(task: GraphTask, roots: list, retain_graph: bool, create_graph: bool,
                 if observe:
                     yield step
         if not runs:
-            task.capture(node, grads)  # ... and what reaches one that doesn't, after them
+            task.capture(node, grads)
             continue
 
-        # 2. a leaf's end: accumulate into .grad
+        # 2a. at a leaf's end: accumulate into .grad
         if type(node) is AccumulateGrad:
             grad = grads[0]
             if grad is not None and node.variable.grad_fn is not None:
@@ -101,7 +101,7 @@ def _run(task: GraphTask, roots: list, retain_graph: bool, create_graph: bool,
                     yield AccumulateStep(node, node.variable, grad)
             continue
 
-        # 2. any other node: its backward
+        # 2b. any other node: its backward
         if grads[0] is None and all(g is None for g in grads):  # nothing arrived
             grad_inputs: tuple = (None,) * len(node.next_functions)
         else:

@@ -16,7 +16,10 @@
 
 `ctx` and `y.grad_fn` are the same object, as in PyTorch: the node of the graph
 is the place where forward left what backward needs. smallgrad's own operations
-(smallgrad/ops/) are written exactly like this.
+(smallgrad/ops/) are Functions too, with one difference: their forward computes on the
+NumPy arrays inside the tensors (`x._data`) and returns an array, which apply wraps.
+Their backward is written in tensor operations, like yours, so that it can itself be
+differentiated (create_graph=True).
 """
 
 from __future__ import annotations
@@ -119,7 +122,7 @@ class Function:
     """Subclass with static `forward(ctx, *args)` and `backward(ctx, *grads)`; call `apply`.
 
     backward returns one grad per forward argument (None for non-tensors, or for inputs
-    that need no grad). Built-in ops may return one grad per tensor argument instead.
+    that need no grad); extra trailing Nones are allowed, as in PyTorch.
     `node_name` sets the grad_fn's name (built-in ops use PyTorch's, e.g. MulBackward0);
     otherwise it is the class name + "Backward", as in PyTorch.
     """

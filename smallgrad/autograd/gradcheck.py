@@ -7,6 +7,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from ..tensor import Tensor
+from .backward import grad
+
 
 class GradcheckError(RuntimeError):
     """gradcheck found analytical and numerical Jacobians that disagree."""
@@ -22,9 +25,6 @@ def gradcheck(fn: Callable, inputs, *, eps: float = 1e-6, atol: float = 1e-5,
               rtol: float = 1e-3, raise_exception: bool = True) -> bool:
     """True if fn's backward agrees with central differences for every input that
     requires grad. Use float64 inputs: float32 is too coarse for finite differences."""
-    from ..tensor import Tensor
-    from .backward import grad
-
     inputs = _tuple(inputs)
     wrt = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if any(inputs[i]._data.dtype != np.float64 for i in wrt):
@@ -67,8 +67,6 @@ def _numerical(fn, inputs: Sequence, in_index: int, out_index: int, eps: float) 
 
 def _analytical(grad, out, x) -> np.ndarray:
     """Row i of the Jacobian by one backward pass with grad_output = e_i."""
-    from ..tensor import Tensor
-
     jacobian = np.zeros((x.numel(), out.numel()))
     for i in range(out.numel()):
         seed = np.zeros(out.numel(), dtype=out._data.dtype)

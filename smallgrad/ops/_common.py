@@ -8,7 +8,6 @@ from numbers import Number
 
 import numpy as np
 
-from ..autograd.checks import sum_to_shape
 from ..tensor import Tensor, _wrap_dim
 
 _DEFAULT_FOR_KIND = {"b": np.dtype(np.bool_), "i": np.dtype(np.int64), "u": np.dtype(np.int64),
@@ -167,11 +166,6 @@ def broadcast_message(name: str, shape_a: tuple, shape_b: tuple) -> str:
             return (f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) "
                     f"at non-singleton dimension {ndim - k}")
     return f"{name}: shapes {list(shape_a)} and {list(shape_b)} cannot be broadcast"
-
-
-def unbroadcast(grad: Tensor, shape: tuple) -> Tensor:
-    """A grad for a broadcast input is summed over the dims broadcasting added."""
-    return sum_to_shape(grad, shape)
 
 
 def float_data(t: Tensor) -> np.ndarray:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd.checks import sum_to_shape
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._common import as_tensor, elementwise, float_data, like_input, promoted, quiet, unbroadcast
+from ._common import as_tensor, elementwise, float_data, like_input, promoted, quiet
 from .backward_ops import MulScalar, SubScalar
 
 
@@ -42,8 +43,8 @@ class Add(Function):
         shape_a, shape_b = ctx.shapes
         need_a, need_b = ctx.needs_input_grad[:2]
         grad_b = grad if ctx.alpha == 1 else MulScalar.apply(grad, ctx.alpha)
-        return (unbroadcast(grad, shape_a) if need_a else None,
-                unbroadcast(grad_b, shape_b) if need_b else None, None)
+        return (sum_to_shape(grad, shape_a) if need_a else None,
+                sum_to_shape(grad_b, shape_b) if need_b else None, None)
 
 
 class Sub(Function):
@@ -63,9 +64,9 @@ class Sub(Function):
         shape_a, shape_b = ctx.shapes
         need_a, need_b = ctx.needs_input_grad[:2]
         grad_b = -grad if ctx.alpha == 1 else MulScalar.apply(-grad, ctx.alpha)
-        return (unbroadcast(grad, shape_a) if need_a else None,
+        return (sum_to_shape(grad, shape_a) if need_a else None,
                 # negate, then sum (as PyTorch does): a sum of -0.s is 0., so the order shows
-                unbroadcast(grad_b, shape_b) if need_b else None, None)
+                sum_to_shape(grad_b, shape_b) if need_b else None, None)
 
 
 class Rsub(Function):
@@ -102,8 +103,8 @@ class Mul(Function):
         shape_a, shape_b = ctx.shapes
         # the last input's grad first, as PyTorch's generated code (it decides the order
         # in which a second backward meets these nodes)
-        grad_b = unbroadcast(grad * a, shape_b) if ctx.needs_input_grad[1] else None
-        grad_a = unbroadcast(grad * b, shape_a) if ctx.needs_input_grad[0] else None
+        grad_b = sum_to_shape(grad * a, shape_b) if ctx.needs_input_grad[1] else None
+        grad_a = sum_to_shape(grad * b, shape_a) if ctx.needs_input_grad[0] else None
         return grad_a, grad_b
 
 
@@ -127,8 +128,8 @@ class Div(Function):
         grad_b = None
         if ctx.needs_input_grad[1]:  # -grad * ((a / b) / b), right operand first as in C++
             quotient = (a / b) / b
-            grad_b = unbroadcast(-grad * quotient, shape_b)
-        grad_a = unbroadcast(grad / b, shape_a) if ctx.needs_input_grad[0] else None
+            grad_b = sum_to_shape(-grad * quotient, shape_b)
+        grad_a = sum_to_shape(grad / b, shape_a) if ctx.needs_input_grad[0] else None
         return grad_a, grad_b
 
 
@@ -232,11 +233,11 @@ class PowTensor(Function):
         # in which a second backward meets these nodes)
         if ctx.needs_input_grad[1]:  # where a == 0 and b >= 0 the grad for b is 0, not nan
             base = a if a.dtype is result.dtype else a.to(result.dtype)
-            grad_b = unbroadcast(grad * where((a == 0) & (b >= 0), 0.0, result * base.log()),
+            grad_b = sum_to_shape(grad * where((a == 0) & (b >= 0), 0.0, result * base.log()),
                                  b.shape)
         if ctx.needs_input_grad[0]:  # and where b == 0 the grad for a is 0
             grad_a = where(b == 0, 0.0, grad * (b * a ** SubScalar.apply(b, 1)))
-            grad_a = unbroadcast(grad_a, a.shape)
+            grad_a = sum_to_shape(grad_a, a.shape)
         return grad_a, grad_b
 
 
