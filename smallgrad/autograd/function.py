@@ -1,18 +1,17 @@
 """autograd.Function: write an operation's forward and backward side by side.
 
-    class Exp(Function):
+    class Cube(Function):
         @staticmethod
         def forward(ctx, x):
-            result = x.exp()
-            ctx.save_for_backward(result)
-            return result
+            ctx.save_for_backward(x)
+            return x * x * x
 
         @staticmethod
         def backward(ctx, grad_output):
-            (result,) = ctx.saved_tensors
-            return grad_output * result
+            (x,) = ctx.saved_tensors
+            return grad_output * 3 * x * x
 
-    y = Exp.apply(x)
+    y = Cube.apply(x)
 
 `ctx` and `y.grad_fn` are the same object, as in PyTorch: the node of the graph
 is the place where forward left what backward needs. smallgrad's own operations
@@ -250,11 +249,11 @@ def _record(ctx: BackwardNode, args: tuple, needs: tuple) -> Any:
     if is_tuple:
         ctx._n_outputs = len(outputs)
     non_differentiable = ctx._non_differentiable
-    for nr, o in enumerate(outputs):
+    for output_nr, o in enumerate(outputs):
         if (isinstance(o, Tensor) and o._data.dtype.kind == "f"
                 and (not non_differentiable or id(o) not in non_differentiable)):
             o._grad_fn = ctx  # a new tensor, not yet a view: the slot itself
-            o._output_nr = nr
+            o._output_nr = output_nr
     saved = ctx._saved
     if saved:  # note versions now, to catch a later in-place change
         ctx._saved_versions = tuple([t._version_box[0] if t is not None else 0 for t in saved])
