@@ -151,7 +151,9 @@ screenshot: setup chromium $(BROWSER_STAMP)
 	SMALLGRAD_REQUIRE_BROWSER=1 SMALLGRAD_SCREENSHOT=1 $(VPY) -m pytest -m browser \
 	  tests/browser/test_frontends.py -k "mlp_in_jupyterlab or dark_theme" $(PYTEST_ARGS)
 
-bench: setup
+# the competitors are no dependencies of smallgrad: bench installs them, as torch does
+bench: setup torch
+	$(VPY) -m pip install --disable-pip-version-check --quiet mygrad==2.5.0 micrograd==0.1.0
 	@if [ -f bench/run.py ]; then \
 	  $(VPY) bench/run.py; \
 	else \
