@@ -16,6 +16,7 @@ from ..autograd.grad_mode import _GradState
 from ..dtypes import from_numpy
 from ..tensor import Tensor, sum_to_shape
 from ._common import as_tensor, broadcast_message, result_dtype
+from .shape import clone
 from .views import bump_version, check_inplace_target, rebase_history
 
 # when nothing is recorded (e.g. an SGD step under no_grad), NumPy does the work in place
@@ -46,7 +47,12 @@ def inplace(x: Tensor, name: str, op: Callable, *args) -> Tensor:
     np.copyto(x._data, result._data, casting="unsafe")
     rebase_history(x, result)
     if result.grad_fn is not None:
-        _replace_saved(result.grad_fn, result, x)
+        # a node that saved its output should now see x, which holds those values; one that
+        # saved x's old values keeps a clone of them, as PyTorch's generated code does
+        # (original_self = self.clone()): their grads with create_graph go through it
+        _swap_saved(result.grad_fn, result, x)
+        if records and any(s is old for s in result.grad_fn._saved):
+            _swap_saved(result.grad_fn, old, clone(old))
     return x
 
 
@@ -75,13 +81,13 @@ def _in_place_ufunc(x: Tensor, name: str, other: Tensor) -> Tensor:
     return x
 
 
-def _replace_saved(node, result: Tensor, x: Tensor) -> None:
-    """A node that saved its output should now see x, which holds those values."""
-    saved = getattr(node, "_saved", ())
-    if any(s is result for s in saved):
-        node._saved = tuple(x if s is result else s for s in saved)
+def _swap_saved(node, was: Tensor, now: Tensor) -> None:
+    """The node saved `was`: it keeps `now` instead (with now's version)."""
+    saved = node._saved
+    if any(s is was for s in saved):
+        node._saved = tuple(now if s is was else s for s in saved)
         node._saved_versions = tuple(
-            x._version if s is x else v for s, v in zip(node._saved, node._saved_versions))
+            now._version if s is now else v for s, v in zip(node._saved, node._saved_versions))
 
 
 class Zero(Function):

@@ -22,6 +22,7 @@ from ..autograd.anomaly_mode import _AnomalyState, forward_stack
 from ..autograd.grad_mode import _GradState
 from ..autograd.graph import Node, _creation_counter
 from ..tensor import Tensor
+from .as_strided import as_strided, as_strided_backward, empty_strided, geometries
 
 
 # --- making views ---------------------------------------------------------------------
@@ -88,31 +89,13 @@ def move_retain_grad(x: Tensor, node: Node, output_nr: int) -> None:
         node._retain_grad[output_nr] = ref
 
 
-def positions_in_base(base: np.ndarray, view: np.ndarray) -> tuple:
-    """For each element of `view` (memory shared with `base`): its index in base."""
-    if base.ndim == 0:  # a view of a 0-d tensor is that one number, with dims of size 1
-        return (None,) * view.ndim
-    start = base.__array_interface__["data"][0]
-
-    def memory_index(a: np.ndarray) -> np.ndarray:  # where each element is, in items
-        offset = (a.__array_interface__["data"][0] - start) // a.itemsize
-        grids = np.indices(a.shape, sparse=True) if a.ndim else ()
-        return sum((g * (s // a.itemsize) for g, s in zip(grids, a.strides)),
-                   np.full(a.shape, offset, dtype=np.int64))
-
-    in_base = memory_index(base).ravel()
-    order = np.argsort(in_base, kind="stable")
-    flat = order[np.searchsorted(in_base[order], memory_index(view))]
-    return np.unravel_index(flat, base.shape)
-
-
 class AsStrided(Node):
     """The grad_fn of a view whose memory was changed in place: the view is read again
-    from its base, so its grad goes to the elements of the base that it shows."""
+    from its base (PyTorch: base.as_strided(view's geometry)), so its grad goes to the
+    elements of the base that it shows."""
 
     def __init__(self, base: Tensor, view: Tensor) -> None:
-        self.base_shape = base._data.shape
-        self.index = positions_in_base(base._data, view._data)
+        self.base_geometry, self.view_geometry = geometries(base._data, view._data)
         self.next_functions = (base._edge(),)
         self._input_meta = ((base._data.shape, base._data.dtype),)
         self._output_meta = ((view._data.shape, view._data.dtype),)
@@ -124,22 +107,21 @@ class AsStrided(Node):
         return "AsStridedBackward0"
 
     def apply(self, grad: Tensor) -> tuple:
-        from .shape import Unindex
-
-        return (Unindex.apply(grad, self.base_shape, self.index),)
+        return (as_strided_backward(grad, self.base_geometry, self.view_geometry),)
 
 
 # --- in-place ops on views ------------------------------------------------------------
 class CopySlices(Node):
     """The base's grad_fn after an in-place op `fn` wrote into one of its views.
 
-    Backward: the base's grad passes through unchanged outside the view; inside it,
-    fn's backward turns that part of the grad into the grad of the view's old values.
-    Its edges are the base's old history, then fn's edges for its other inputs."""
+    Backward (PyTorch's CopySlices::apply): the base's grad is copied into a new tensor
+    `result`; on the view's part of it, fn's backward turns the grad into the grad of the
+    view's old values, which is written back there. Its edges are the base's old history,
+    then fn's edges for its other inputs."""
 
     def __init__(self, base: Tensor, view: Tensor, fn: Node) -> None:
         self.fn = fn
-        self.index = positions_in_base(base._data, view._data)
+        self.base_geometry, self.view_geometry = geometries(base._data, view._data)
         self.next_functions = (base._edge(),) + fn.next_functions[1:]
         self._input_meta = ((base._data.shape, base._data.dtype),) + fn._input_meta[1:]
         self._output_meta = ((base._data.shape, base._data.dtype),)
@@ -160,17 +142,17 @@ class CopySlices(Node):
 
     def apply(self, grad: Tensor) -> tuple:
         from ..autograd.engine import validate_grads
-        from .shape import Unindex, where
+        from .shape import Contiguous
 
-        grad_slice = grad[self.index]
-        grads = validate_grads(self.fn, self.fn.apply(grad_slice))
-        inside = Tensor._make(np.zeros(grad._data.shape, dtype=bool))
-        inside._data[self.index] = True
-        outside = where(inside, 0.0, grad)
+        result = Tensor._make(empty_strided(self.base_geometry, grad._data.dtype))
+        result.copy_(grad)
+        grad_slice = as_strided(result, *self.view_geometry)
+        # a copy of the slice, because fn may save its grad and the slice is written below
+        grads = validate_grads(self.fn, self.fn.apply(Contiguous.apply(grad_slice)))
         grad_base = None
-        if self.next_functions[0][0] is not None:
-            grad_base = outside if grads[0] is None else (
-                outside + Unindex.apply(grads[0], grad._data.shape, self.index))
+        if grads[0] is not None:
+            grad_slice.copy_(grads[0])
+            grad_base = result
         return (grad_base,) + tuple(grads[1:])
 
 
