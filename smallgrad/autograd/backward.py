@@ -37,8 +37,6 @@ def backward(tensors: Tensor | Sequence[Tensor],
         inputs = _as_tuple(inputs)
         if not inputs:
             raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
-        for x in inputs:
-            x.retain_grad()  # as PyTorch: a non-leaf input gets its .grad, from now on
     steps = backward_steps(tensors, grad_tensors, retain_graph, create_graph, keep_before=False,
                            accumulate_into=inputs)
     if create_graph and not _warned_create_graph:

@@ -124,6 +124,8 @@ def backward_steps(
     Errors in the arguments are raised at once, before the first step.
     """
     roots = _root_grads(tensors, grad_tensors)
+    for x in accumulate_into or ():
+        x.retain_grad()  # as PyTorch: a non-leaf input gets its .grad, from now on
     if retain_graph is None:
         retain_graph = create_graph
     capture = [_capture_point(t) for t in inputs] if inputs is not None else None
@@ -230,7 +232,7 @@ def _run(roots, *, retain_graph: bool, create_graph: bool, capture, targets,
                     grad = grad if new is None else new
                 target = node.retain_grad_target(slot)
                 if target is not None:
-                    _retain(target, grad)
+                    _retain(target, grad, create_graph)
                     yield HookStep(node, slot, "retain_grad", grad, grad)
                 grads[slot] = grad
                 fresh.discard((node, slot))  # user code has seen it: keep no alias of it
@@ -392,13 +394,16 @@ def _checked_hook_result(hook: Callable, grad: Tensor, new):
     return new
 
 
-def _retain(target: Tensor, grad: Tensor) -> None:
-    old = target._grad
-    if old is None:
-        # a row-major copy, as PyTorch's retain_grad makes (clone would keep the layout)
-        target._grad = grad.contiguous().clone() if not grad.requires_grad else grad
-    else:
-        target._grad = old + grad
+def _retain(target: Tensor, grad: Tensor, create_graph: bool) -> None:
+    """PyTorch's retain_grad hook, under backward's grad mode (create_graph)."""
+    prev, _GradState.enabled = _GradState.enabled, create_graph
+    try:
+        old = target._grad
+        # the first grad: a row-major clone (with create_graph, a node); then old + new
+        target._grad = old + grad if old is not None else (
+            grad.clone() if grad.is_contiguous() else grad.contiguous())
+    finally:
+        _GradState.enabled = prev
 
 
 def _materialize(node: Node, grads: list) -> list:
