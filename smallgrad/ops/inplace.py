@@ -225,6 +225,9 @@ def setitem(x: Tensor, index: object, value: object) -> None:
     if index is False:
         return
     items = index if isinstance(index, tuple) else (index,)
+    # a 0-d integer tensor is an int (x[t.tensor(1)] = v writes through a select, as PyTorch)
+    items = tuple(index_arrays(i) if _is_int_tensor(i) else i for i in items)
+    index = items if isinstance(index, tuple) else items[0]
     src = value if isinstance(value, Tensor) else _value_tensor(value, x)
     if all(is_basic(i) for i in items) and not isinstance(index, bool):
         whole = index is Ellipsis or index == slice(None)
@@ -238,9 +241,71 @@ def setitem(x: Tensor, index: object, value: object) -> None:
     basic = tuple(i if is_basic(i) else slice(None) for i in items)
     target = x if all(i == slice(None) or i is Ellipsis for i in basic) else getitem(x, basic)
     advanced = tuple(index_arrays(i) if not is_basic(i) else slice(None) for i in items)
-    inplace(target, "index_put_", IndexPut.apply,
-            advanced if isinstance(index, tuple) else advanced[0],
-            _same_dtype(_value_view(value, src), x))
+    value = _same_dtype(_value_view(value, src), x)
+    try:
+        inplace(target, "index_put_", IndexPut.apply,
+                advanced if isinstance(index, tuple) else advanced[0], value)
+    except IndexError:
+        message = _write_before_the_bad_index(target._data, advanced, value._data)
+        if message is None:
+            raise
+        raise IndexError(message) from None
+
+
+def _write_before_the_bad_index(data: np.ndarray, index: tuple, value: np.ndarray) -> str | None:
+    """PyTorch's index_put_ kernel checks each index as it meets it, in row-major order of
+    the indexed places, so the places before an index out of range are written already.
+    Gives PyTorch's message for that index (None if no index is out of range)."""
+    index = index + (slice(None),) * (data.ndim - len(index))
+    dims = [d for d, i in enumerate(index) if isinstance(i, np.ndarray) and i.dtype.kind in "iu"]
+    if len(dims) != sum(isinstance(i, np.ndarray) for i in index) or len(index) > data.ndim:
+        return None  # masks, or too many indices: PyTorch raises before it writes
+    try:
+        arrays = np.broadcast_arrays(*(index[d] for d in dims))
+    except ValueError:
+        return None
+    bad = np.zeros(arrays[0].shape, dtype=bool)
+    for d, a in zip(dims, arrays):
+        bad |= (a >= data.shape[d]) | (a < -data.shape[d])
+    # where numpy (and PyTorch) put the indexed dims: in place if they are adjacent
+    first = dims[0] if dims == list(range(dims[0], dims[-1] + 1)) else 0
+    sliced = [d for d in range(data.ndim) if d not in dims]
+    before, after = [d for d in sliced if d < first], [d for d in sliced if d >= first]
+    shape = ([data.shape[d] for d in before] + list(bad.shape) + [data.shape[d] for d in after])
+    lead, trail = len(before), len(after)
+
+    def spread(a: np.ndarray) -> np.ndarray:  # an indexed-dims array, in the result's shape
+        return np.broadcast_to(a.reshape((1,) * lead + a.shape + (1,) * trail), shape).ravel()
+
+    def along(d: int, position: int) -> np.ndarray:  # a sliced dim's coordinates
+        grid = np.arange(data.shape[d]).reshape([-1 if i == position else 1
+                                                 for i in range(len(shape))])
+        return np.broadcast_to(grid, shape).ravel()
+
+    try:
+        values = np.broadcast_to(value, shape).ravel()
+    except ValueError:
+        return None
+    if not bad.any():
+        return None
+    stop = int(np.argmax(spread(bad)))
+    places = [None] * data.ndim
+    for d, a in zip(dims, arrays):
+        places[d] = spread(a)[:stop]
+    for position, d in enumerate(before):
+        places[d] = along(d, position)[:stop]
+    for position, d in enumerate(after, start=lead + bad.ndim):
+        places[d] = along(d, position)[:stop]
+    data[tuple(places)] = values[:stop]
+    for k, (d, a) in enumerate(zip(dims, arrays)):  # k: PyTorch counts the indexed dims
+        wrong = int(spread(a)[stop])
+        if not -data.shape[d] <= wrong < data.shape[d]:
+            return f"index {wrong} is out of bounds for dimension {k} with size {data.shape[d]}"
+    return None
+
+
+def _is_int_tensor(item: object) -> bool:
+    return isinstance(item, Tensor) and item.ndim == 0 and item._data.dtype.kind in "iu"
 
 
 def _value_view(value: object, src: Tensor) -> Tensor:

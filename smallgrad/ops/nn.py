@@ -114,6 +114,12 @@ def _type_name(t: Tensor) -> str:
     return t.dtype.tensor_type[:-len("Tensor")]  # "Float", "Double", "Long", ...
 
 
+# the C++ names PyTorch's dtype errors print
+_CPP_NAME = {"float16": "c10::Half", "float32": "float", "float64": "double",
+             "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
+             "int32": "int", "int64": "long int", "bool": "bool"}
+
+
 def mm(a: Tensor, b: Tensor) -> Tensor:
     """matrix @ matrix"""
     if a.ndim != 2:
@@ -125,7 +131,7 @@ def mm(a: Tensor, b: Tensor) -> Tensor:
                           f"and {b.shape[0]}x{b.shape[1]})")
     if a.dtype is not b.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{_type_name(a).lower()} != {_type_name(b).lower()}")
+                           f"{_CPP_NAME[a.dtype.name]} != {_CPP_NAME[b.dtype.name]}")
     return Mm.apply(a, b)
 
 

@@ -154,7 +154,8 @@ def _variance(name: str, data: np.ndarray, dim, keepdim: bool, correction) -> np
     Welford's running sums (in float64: a constant gives exactly 0)."""
     dims = reduce_dims(dim, data.ndim)
     count = int(np.prod([data.shape[d] for d in dims]))
-    if count - correction <= 0:
+    kept = int(np.prod([size for d, size in enumerate(data.shape) if d not in dims]))
+    if (count if kept else 0) - correction <= 0:  # PyTorch: numel / output numel, or 0
         warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
              "than the reduction factor (input numel divided by output numel).")
     wide = data.astype(np.float64)

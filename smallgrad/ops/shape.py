@@ -392,6 +392,7 @@ class Unbind(Function):
     grads of all of them are stacked back (zeros for the ones that got none)"""
 
     node_name = "UnbindBackward0"
+    returns_several_views = True  # its views may not be changed in place (views.py)
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -533,8 +534,9 @@ def expand(x: Tensor, shape: tuple) -> Tensor:
     shape = tuple(int(s) for s in shape)
     lead = len(shape) - x.ndim
     if lead < 0:
+        name = "CPUBoolType" if x.dtype is dtypes.bool_ else x.type()  # as PyTorch's C++
         raise RuntimeError(
-            f"expand({x.type()}{{{list(x.shape)}}}, size={list(shape)}): the number of "
+            f"expand({name}{{{list(x.shape)}}}, size={list(shape)}): the number of "
             "sizes provided (%d) must be greater or equal to the number of dimensions in the "
             "tensor (%d)" % (len(shape), x.ndim))
     target = list(shape)

@@ -51,7 +51,7 @@ def refresh_view(view: Tensor) -> None:
     if view._made_in_no_grad:
         raise RuntimeError(_NO_GRAD_VIEW.format(
             "its base or another view of its base has been modified inplace"))
-    if view._grad_fn is not None and view._grad_fn._n_outputs > 1:
+    if _one_of_multiple_views(view):
         raise RuntimeError(_multi_output_message(
             view, "its base or another view of its base has been modified inplace"))
     view._view_version = view._version_box[0]
@@ -65,6 +65,13 @@ _NO_GRAD_VIEW = (
     "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
     "both the view and the inplace either both inside the no_grad block (if you don't want "
     "the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+
+
+def _one_of_multiple_views(view: Tensor) -> bool:
+    """Made by a function that returns several views (unbind), however many it returned
+    this time (PyTorch's CreationMeta::MULTI_OUTPUT_NODE)."""
+    made_by = getattr(view._grad_fn, "_forward_cls", None)
+    return getattr(made_by, "returns_several_views", False)
 
 
 def _multi_output_message(view: Tensor, what: str) -> str:
@@ -186,7 +193,7 @@ def check_inplace_target(x: Tensor, name: str, args: tuple) -> None:
         base = x._base
         if base is not None and x._made_in_no_grad and base.requires_grad:
             raise RuntimeError(_NO_GRAD_VIEW.format("is being modified inplace"))
-        if base is not None and x.grad_fn is not None and x.grad_fn._n_outputs > 1:
+        if base is not None and _one_of_multiple_views(x):
             raise RuntimeError(_multi_output_message(x, "is being modified inplace"))
         if base is not None and base.grad_fn is None and base._requires_grad:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used "
@@ -200,6 +207,10 @@ def check_inplace_target(x: Tensor, name: str, args: tuple) -> None:
             warn("Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor "
                  "before performing this operation. This also applies to advanced indexing e.g. "
                  "tensor[indices] = tensor")
+            if _fills_by_mask(*args):
+                warn("Use of masked_fill_ on expanded tensors is deprecated. Please clone() the "
+                     "tensor before performing this operation. This also applies to advanced "
+                     "indexing e.g. tensor[mask] = scalar")
         # writing one number everywhere is fine even where elements share memory (expand)
         elif name != "zero_" and not (name == "fill_" and not isinstance(args[0], Tensor)):
             raise RuntimeError(
@@ -214,6 +225,14 @@ def check_inplace_target(x: Tensor, name: str, args: tuple) -> None:
                 "unsupported operation: some elements of the input tensor and the written-to "
                 "tensor refer to a single memory location. Please clone() the tensor before "
                 "performing the operation.")
+
+
+def _fills_by_mask(index: object, value: Tensor) -> bool:
+    """PyTorch's index_put_ hands one mask and one value on to masked_fill_
+    (canDispatchToMaskedFill), which warns again."""
+    arrays = [i for i in (index if isinstance(index, tuple) else (index,))
+              if isinstance(i, np.ndarray)]
+    return value._data.size == 1 and len(arrays) == 1 and arrays[0].dtype == np.bool_
 
 
 def _partly_overlaps(out: np.ndarray, other: np.ndarray) -> bool:
