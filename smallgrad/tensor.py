@@ -48,7 +48,7 @@ _NON_LEAF_GRAD_WARNING = (
 class Tensor:
     __slots__ = (
         "_data", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_version_box",
-        "_hooks", "_accumulator", "_retains_grad", "_base", "_view_version", "_made_in_no_grad",
+        "_hooks", "_accumulator", "_retains_grad", "_base", "_view_version", "_creation_meta",
         "_is_scalar", "_tid", "__weakref__",
     )
     __array_ufunc__ = None  # numpy_array * tensor calls Tensor.__rmul__, not NumPy
@@ -305,7 +305,7 @@ class Tensor:
         out = self.detach()
         out._base = self if self._base is None else self._base
         out._view_version = self._version
-        out._made_in_no_grad = False
+        out._creation_meta = "default"
         return out
 
     def _plus(self, other: Tensor) -> Tensor:

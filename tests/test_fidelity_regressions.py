@@ -530,6 +530,22 @@ rows = list(b)
 """)
 
 
+@pytest.mark.parametrize("program", [
+    # unbind's rows of a tensor made in no_grad: no grad_fn, still one of several views
+    "b = t.tensor([1.0], requires_grad=True)\nwith t.no_grad():\n    c = b + True\n"
+    "rows = list(c)\nc[0] = b.square()[0]",
+    "y = t.tensor(2.0, requires_grad=True)\nrows = list(t.zeros(2, 3))\nrows[0].add_(y)",
+    # a view made in no_grad, changed in place by an op that is recorded for another input
+    "y = t.tensor(2.0, requires_grad=True)\nb = t.zeros(2, 3)\nwith t.no_grad():\n"
+    "    v = b[0]\nv.mul_(y)",
+    # a view that was told requires_grad_() itself, whose base is a leaf
+    "c = t.arange(6.0).reshape(2, 3)\nc.requires_grad_()\nc[0] = 1.0"])
+def test_which_views_may_not_be_changed_in_place(torch, program):
+    """PyTorch's check_inplace and handle_view_on_rebase: how the view was made (its
+    CreationMeta) decides, whenever the in-place op is recorded."""
+    assert_agrees(torch, program)
+
+
 def test_setitem_with_a_0d_integer_tensor_is_a_select(torch):
     assert_agrees(torch, """
 a = t.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -543,13 +559,19 @@ g[t.tensor(0)] = 1/3
 """)
 
 
-def test_a_mask_written_into_an_expanded_tensor_warns_twice(torch):
-    """index_put_ with one mask and one value is PyTorch's masked_fill_: both warn."""
+def test_indices_written_into_an_expanded_tensor(torch):
+    """index_put_ writes only the indexed places, through memory the rows share; with one
+    mask and one value it is PyTorch's masked_fill_, which warns too."""
     assert_agrees(torch, """
 b = t.ones(3).expand(2, 3)
 b[b > 0] = 2.0
 c = t.ones(3).expand(2, 3)
 c[[0, 1]] = 2.0
+d = t.tensor([[1.0, 2.0]]).expand(3, 2)
+d[[0, 2], [1, 0]] = t.tensor([5.0, 6.0])
+a = t.tensor([[1.0], [1.0]], dtype=t.float64, requires_grad=True)
+g, = t.autograd.grad(a.sum(), [a])
+g[t.tensor([0])] = 1/3
 """)
 
 

@@ -16,6 +16,7 @@ from ..autograd.grad_mode import _GradState
 from ..dtypes import from_numpy
 from ..tensor import Tensor, sum_to_shape
 from ._common import as_tensor, broadcast_message, result_dtype
+from .backward_ops import ZeroGrad
 from .shape import clone
 from .views import bump_version, check_inplace_target, rebase_history
 
@@ -24,9 +25,9 @@ _UFUNCS = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply, "div_": np.
 
 
 def inplace(x: Tensor, name: str, op: Callable, *args) -> Tensor:
-    check_inplace_target(x, name, args)
     records = _GradState.enabled and (
         x.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args))
+    check_inplace_target(x, name, args, records)
     if not records and name in _UFUNCS and len(args) == 1:
         return _in_place_ufunc(x, name, as_tensor(args[0], x))
     if not records and name == "zero_":
@@ -44,7 +45,10 @@ def inplace(x: Tensor, name: str, op: Callable, *args) -> Tensor:
     if result.shape != x.shape:
         raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast "
                            f"shape {list(result.shape)}")
-    np.copyto(x._data, result._data, casting="unsafe")
+    if name == "index_put_":  # only the indexed places, as PyTorch's kernel writes them
+        x._data[args[0]] = result._data[args[0]]  # (it matters where x's elements share memory)
+    else:
+        np.copyto(x._data, result._data, casting="unsafe")
     rebase_history(x, result)
     if result.grad_fn is not None:
         # a node that saved its output should now see x, which holds those values; one that
@@ -90,7 +94,7 @@ def _swap_saved(node, was: Tensor, now: Tensor) -> None:
             now._version if s is now else v for s, v in zip(node._saved, node._saved_versions))
 
 
-class Zero(Function):
+class Zero(ZeroGrad, Function):
     """x.zero_(): the old values are gone, so their grad is 0"""
 
     node_name = "ZeroBackward0"
@@ -98,10 +102,6 @@ class Zero(Function):
     @staticmethod
     def forward(ctx, x):
         return np.zeros_like(x._data)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return Tensor._make(np.zeros_like(grad._data))
 
 
 class Fill(Function):

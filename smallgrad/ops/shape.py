@@ -392,7 +392,6 @@ class Unbind(Function):
     grads of all of them are stacked back (zeros for the ones that got none)"""
 
     node_name = "UnbindBackward0"
-    returns_several_views = True  # its views may not be changed in place (views.py)
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -409,7 +408,7 @@ def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     if x.ndim == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     outputs = Unbind.apply(x, _wrap_dim(dim, x.ndim))
-    return tuple(_view_of(o, x) for o in outputs)
+    return tuple(_view_of(o, x, one_of_several=True) for o in outputs)
 
 
 # --- joining --------------------------------------------------------------------------

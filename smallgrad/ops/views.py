@@ -24,14 +24,19 @@ from ..autograd.graph import Node, _creation_counter
 from ..tensor import Tensor
 from .as_strided import as_strided, as_strided_backward, empty_strided, geometries
 
-
 # --- making views ---------------------------------------------------------------------
-def view_of(out: Tensor, x: Tensor) -> Tensor:
+# How a view was made (PyTorch's CreationMeta): in no_grad mode, or as one of the views of
+# a function that returns several (unbind), a view may not be changed in place later.
+DEFAULT, NO_GRAD_MODE, MULTI_OUTPUT_NODE = "default", "no_grad_mode", "multi_output_node"
+
+
+def view_of(out: Tensor, x: Tensor, one_of_several: bool = False) -> Tensor:
     """Make `out` (just computed from x's memory) a view of x's base."""
     out._version_box = x._version_box
     out._base = x._base if x._base is not None else x
     out._view_version = x._version_box[0]
-    out._made_in_no_grad = not _GradState.enabled
+    out._creation_meta = (NO_GRAD_MODE if not _GradState.enabled
+                          else MULTI_OUTPUT_NODE if one_of_several else DEFAULT)
     return out
 
 
@@ -48,11 +53,8 @@ def refresh_view(view: Tensor) -> None:
     base = view._base
     if view._grad_fn is None and not base.requires_grad:
         return  # nothing to rebuild yet (once the base requires grad, there will be)
-    if view._made_in_no_grad:
-        raise RuntimeError(_NO_GRAD_VIEW.format(
-            "its base or another view of its base has been modified inplace"))
-    if _one_of_multiple_views(view):
-        raise RuntimeError(_multi_output_message(
+    if view._creation_meta != DEFAULT:
+        raise RuntimeError(_view_error(
             view, "its base or another view of its base has been modified inplace"))
     view._view_version = view._version_box[0]
     node = AsStrided(base, view)
@@ -60,27 +62,24 @@ def refresh_view(view: Tensor) -> None:
     view._grad_fn, view._output_nr = node, 0
 
 
-_NO_GRAD_VIEW = (
-    "A view was created in no_grad mode and {} with grad mode enabled. Given that this use "
-    "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
-    "both the view and the inplace either both inside the no_grad block (if you don't want "
-    "the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
-
-
-def _one_of_multiple_views(view: Tensor) -> bool:
-    """Made by a function that returns several views (unbind), however many it returned
-    this time (PyTorch's CreationMeta::MULTI_OUTPUT_NODE)."""
-    made_by = getattr(view._grad_fn, "_forward_cls", None)
-    return getattr(made_by, "returns_several_views", False)
-
-
-def _multi_output_message(view: Tensor, what: str) -> str:
-    """A view made by an op with several outputs (unbind) may not be changed in place."""
-    op = view._grad_fn.name().removesuffix("Backward0")
-    return (f"Output {view._output_nr} of {op} is a view and {what}. This view is the output "
-            "of a function that returns multiple views. Such functions do not allow the "
-            "output views to be modified inplace. You should replace the inplace operation by "
-            "an out-of-place one.")
+def _view_error(view: Tensor, what: str) -> str:
+    """PyTorch's handle_view_on_rebase: why this view may not be changed in place."""
+    node = view._grad_fn
+    if node is not None:
+        op = node.name().removesuffix("Backward0")
+        head = f"Output {view._output_nr} of {op} is a view and {what}."
+    else:
+        head = f"A view was created in no_grad mode and {what} with grad mode enabled."
+    if view._creation_meta == MULTI_OUTPUT_NODE:
+        return head + (
+            " This view is the output of a function that returns multiple views. Such "
+            "functions do not allow the output views to be modified inplace. You should "
+            "replace the inplace operation by an out-of-place one.")
+    return head + (
+        " Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+        "clarify your code by moving both the view and the inplace either both inside the "
+        "no_grad block (if you don't want the inplace to be tracked) or both outside (if you "
+        "want the inplace to be tracked).")
 
 
 def move_retain_grad(x: Tensor, node: Node, output_nr: int) -> None:
@@ -184,20 +183,19 @@ def rebase_history(x: Tensor, result: Tensor) -> None:
         x.grad_fn  # noqa: B018 - the changed view gets its new grad_fn now, as in PyTorch
 
 
-def check_inplace_target(x: Tensor, name: str, args: tuple) -> None:
-    """The errors PyTorch raises before an in-place op writes anything."""
-    if _GradState.enabled:
-        if x.grad_fn is None and x._requires_grad:
-            raise RuntimeError(
-                "a leaf Variable that requires grad is being used in an in-place operation.")
+def check_inplace_target(x: Tensor, name: str, args: tuple, records: bool) -> None:
+    """The errors PyTorch raises before an in-place op writes anything (check_inplace, when
+    the op is recorded, then the checks of memory that overlaps)."""
+    if records:
         base = x._base
-        if base is not None and x._made_in_no_grad and base.requires_grad:
-            raise RuntimeError(_NO_GRAD_VIEW.format("is being modified inplace"))
-        if base is not None and _one_of_multiple_views(x):
-            raise RuntimeError(_multi_output_message(x, "is being modified inplace"))
-        if base is not None and base.grad_fn is None and base._requires_grad:
+        if base is not None and x._creation_meta != DEFAULT:
+            raise RuntimeError(_view_error(x, "is being modified inplace"))
+        if base is not None and x.requires_grad and base.grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used "
                                "in an in-place operation.")
+        if x.requires_grad and x.grad_fn is None:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation.")
     data = x._data
     if name == "copy_" and _same_elements(data, args[0]._data):
         return  # a copy onto itself changes nothing
