@@ -591,3 +591,45 @@ c = b.mm(b.long())
     assert_agrees(torch, """
 d = t.ones(1, 3).bool().expand(3)
 """)
+
+
+def test_anomaly_mode_knows_where_a_leaf_s_accumulator_was_made(torch):
+    assert_agrees(torch, """
+a = t.tensor(1.0, requires_grad=True)
+a.register_hook(lambda g: g.double())
+with t.autograd.detect_anomaly():
+    a.sum().backward()
+""")
+
+
+def test_cat_backward_slices_even_an_empty_piece(torch):
+    """cat's grad is grad.slice(dim, a, b) for each input: SliceBackward0 with create_graph,
+    even where the slice takes the whole (here empty) dim."""
+    assert_agrees(torch, """
+b = t.tensor([[1.0, 1/3, 1.0]], requires_grad=True)
+e = b[1:]
+v = t.cat([e, e], dim=0)
+w = t.cat([b, b * 2], dim=1)
+grads = t.autograd.grad(v.exp().sum() + w.exp().sum(), [b, v], create_graph=True)
+""")
+
+
+def test_copy_slices_is_spent_after_backward_even_if_its_op_saved_nothing(torch):
+    assert_agrees(torch, """
+b = t.ones(2, 3, requires_grad=True)
+x = b + 1
+row = x[:, 1:]
+row[0] = 5.0
+y = x.softmax(0)
+z = row[..., -1].neg()
+y.sum().backward()
+grads = t.autograd.grad(z.sum(), [b], create_graph=True)
+""")
+
+
+def test_var_along_a_dim_of_infinities_is_nan(torch):
+    assert_agrees(torch, """
+c = t.full((2, 3), 1.0, dtype=t.float64)
+v = (2.0 / (c - c)).var(-1)
+w = t.full((2, 3), 0.1).var(0)
+""")

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .anomaly_mode import _AnomalyState, forward_stack
+
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
@@ -106,6 +108,8 @@ class AccumulateGrad(Node):
     def __init__(self, variable: Tensor) -> None:
         self.variable = variable
         self._seq = next(_creation_counter)
+        if _AnomalyState.enabled:  # anomaly mode's report names where it was made
+            self._forward_stack = forward_stack()
 
     def name(self) -> str:
         return "smallgrad::autograd::AccumulateGrad"

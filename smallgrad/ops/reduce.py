@@ -171,8 +171,8 @@ def _variance(name: str, data: np.ndarray, dim, keepdim: bool, correction) -> np
         else:
             variance = quiet(np.var, wide, dims, None, None, correction, keepdim)
             if data.size and count > correction:  # Welford's sums see no spread in a constant
-                constant = (np.max(data, dims, keepdims=keepdim)
-                            == np.min(data, dims, keepdims=keepdim))
+                top = np.max(data, dims, keepdims=keepdim)  # (but inf - inf is nan there too)
+                constant = (top == np.min(data, dims, keepdims=keepdim)) & np.isfinite(top)
                 variance = np.where(constant, 0.0, variance)
     return np.asarray(variance)  # float64: std takes its root before rounding, as torch
 

@@ -429,7 +429,8 @@ class Cat(Function):
     def backward(ctx, grad):
         lead = (slice(None),) * ctx.dim
         bounds = np.cumsum([0, *ctx.sizes])
-        pieces = iter([grad[lead + (slice(int(a), int(b)),)]
+        # PyTorch's grad.slice(dim, a, b): a SliceBackward0 even where it takes it all
+        pieces = iter([_view_of(Slice.apply(grad, lead + (slice(int(a), int(b)),)), grad)
                        for a, b in itertools.pairwise(bounds)])
         empty = Tensor._make(np.zeros(0, grad._data.dtype))
         return (*(empty if skip else next(pieces) for skip in ctx.skipped), None)

@@ -19,6 +19,7 @@ import numpy as np
 
 from .._warn import warn
 from ..autograd.anomaly_mode import _AnomalyState, forward_stack
+from ..autograd.function import _FREED
 from ..autograd.grad_mode import _GradState
 from ..autograd.graph import Node, _creation_counter
 from ..tensor import Tensor
@@ -139,16 +140,25 @@ class CopySlices(Node):
     def __repr__(self) -> str:
         return f"<CopySlices object at {hex(id(self))}>"  # PyTorch: torch::autograd::CopySlices
 
+    # as PyTorch's CopySlices (release_variables drops fn), it is spent after a backward
+    # without retain_graph, even if fn saved nothing
+    _user_function = True
+
     @property
     def _saved(self) -> tuple:  # what fn saved is freed with this node
         return fn._saved if (fn := self.fn) is not None else ()
 
     def release_saved_tensors(self) -> None:
-        self.fn.release_saved_tensors()
+        if self.fn is not None:
+            self.fn.release_saved_tensors()
+        self.fn = None
 
     def apply(self, grad: Tensor) -> tuple:
         from ..autograd.engine import validate_grads
         from .shape import Contiguous
+
+        if self.fn is None:
+            raise RuntimeError(_FREED)
 
         result = Tensor._make(empty_strided(self.base_geometry, grad._data.dtype))
         result.copy_(grad)
