@@ -633,3 +633,35 @@ c = t.full((2, 3), 1.0, dtype=t.float64)
 v = (2.0 / (c - c)).var(-1)
 w = t.full((2, 3), 0.1).var(0)
 """)
+
+
+def test_backward_of_a_view_whose_base_got_requires_grad_after_it(torch):
+    assert_agrees(torch, """
+c = t.tensor([1.0, 1/3])
+v = c[..., -1]
+c.requires_grad_()
+v.backward(t.ones_like(v))
+""")
+
+
+def test_a_number_to_a_tensor_power_is_row_major(torch):
+    assert_agrees(torch, """
+a = t.tensor([[1.0, 0.5], [1/3, 2.0], [1.0, -1.0]])
+v = (2 ** a.t()).view(3, 2)
+""")
+
+
+@pytest.mark.parametrize("statement", [
+    "b[[0, 1]] = 1.0", "x[None, [0, 1], ..., [1, 2]] = 1.0", "x[0, [1, 2]] = 2.0",
+    "x[1, :, [0, 3]] = t.tensor([3.0, 4.0])", "x[..., [0, 7]] = 5.0",
+    "x[:, 0, [1, 2]] = t.tensor([[6.0, 7.0], [8.0, 9.0]])", "x[0, x[0, :, 0] == 0] = 2.0"])
+def test_setitem_with_ints_none_and_ellipsis_beside_a_list(torch, statement):
+    """ints select first (as PyTorch's indexing), None adds a dim, ... spans the rest; the
+    dims are counted before the in-place checks."""
+    assert_agrees(torch, f"""
+b = t.tensor(1.0, requires_grad=True)
+a = t.zeros(2, 3, 4, requires_grad=True)
+x = a * 1
+{statement}
+x.sum().backward()
+""")

@@ -248,7 +248,8 @@ class Rpow(Function):
 
     @staticmethod
     def forward(ctx, x, c):
-        result = Tensor._make(np.asarray(elementwise("pow", _power, as_tensor(c, x), x)))
+        # row-major, as PyTorch's number ** tensor, whatever x's layout
+        result = Tensor._make(np.asarray(elementwise("pow", _power, as_tensor(c, x), x), order="C"))
         ctx.save_for_backward(x, result)  # x too, as PyTorch: it is checked for changes
         ctx.c = c
         ctx.log_c = float(np.log(c)) if c > 0 else float("nan") if c < 0 else float("-inf")

@@ -186,10 +186,6 @@ class IndexPut(Function):
     @staticmethod
     def forward(ctx, x, index, value):
         ctx.index, ctx.value_shape = index, value._data.shape
-        used = sum(np.ndim(i) if isinstance(i, np.ndarray) and i.dtype == np.bool_ else 1
-                   for i in (index if isinstance(index, tuple) else (index,)))
-        if used > x._data.ndim:
-            raise IndexError(f"too many indices for tensor of dimension {x._data.ndim}")
         out = x._data.copy()
         try:
             out[index] = value._data
@@ -238,9 +234,16 @@ def setitem(x: Tensor, index: object, value: object) -> None:
         inplace(x.unsqueeze(0), "index_put_", IndexPut.apply, mask,
                 _same_dtype(_value_view(value, src), x))
         return
+    # PyTorch's indexing counts the dims before index_put_ checks anything
+    used = sum(np.ndim(i) if isinstance(i, np.ndarray) and i.dtype == np.bool_ else 1
+               for i in map(index_arrays, items) if i is not None and i is not Ellipsis)
+    if used > x.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
     basic = tuple(i if is_basic(i) else slice(None) for i in items)
     target = x if all(i == slice(None) or i is Ellipsis for i in basic) else getitem(x, basic)
-    advanced = tuple(index_arrays(i) if not is_basic(i) else slice(None) for i in items)
+    # what is left to index in target: the ints are gone (selected), None made a dim
+    advanced = tuple(index_arrays(i) if not is_basic(i) else i if i is Ellipsis else slice(None)
+                     for i in items if not _is_int(i))
     value = _same_dtype(_value_view(value, src), x)
     try:
         inplace(target, "index_put_", IndexPut.apply,
@@ -256,6 +259,9 @@ def _write_before_the_bad_index(data: np.ndarray, index: tuple, value: np.ndarra
     """PyTorch's index_put_ kernel checks each index as it meets it, in row-major order of
     the indexed places, so the places before an index out of range are written already.
     Gives PyTorch's message for that index (None if no index is out of range)."""
+    if Ellipsis in [i for i in index if not isinstance(i, np.ndarray)]:  # the dims it spans
+        at = next(k for k, i in enumerate(index) if i is Ellipsis)
+        index = index[:at] + (slice(None),) * (data.ndim - len(index) + 1) + index[at + 1:]
     index = index + (slice(None),) * (data.ndim - len(index))
     dims = [d for d, i in enumerate(index) if isinstance(i, np.ndarray) and i.dtype.kind in "iu"]
     if len(dims) != sum(isinstance(i, np.ndarray) for i in index) or len(index) > data.ndim:
@@ -302,6 +308,10 @@ def _write_before_the_bad_index(data: np.ndarray, index: tuple, value: np.ndarra
         if not -data.shape[d] <= wrong < data.shape[d]:
             return f"index {wrong} is out of bounds for dimension {k} with size {data.shape[d]}"
     return None
+
+
+def _is_int(item: object) -> bool:
+    return isinstance(item, (int, np.integer)) and not isinstance(item, bool)
 
 
 def _is_int_tensor(item: object) -> bool:
