@@ -665,3 +665,9 @@ x = a * 1
 {statement}
 x.sum().backward()
 """)
+
+
+def test_min_of_nothing_names_min(torch):
+    assert_agrees(torch, """
+v = t.ones(2, 0).min()
+""")

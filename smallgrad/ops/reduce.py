@@ -199,14 +199,14 @@ class MaxAll(Function):
     """d max(x): the grad goes to the largest element, shared evenly among ties"""
 
     node_name = "MaxBackward1"
-    pick = staticmethod(np.max)
+    op, pick = "max", staticmethod(np.max)
 
     @staticmethod
     def forward(ctx, x):
         if x._data.size == 0:
             raise RuntimeError(
-                "max(): Expected reduction dim to be specified for input.numel() == 0. "
-                "Specify the reduction dim with the 'dim' argument.")
+                f"{ctx._forward_cls.op}(): Expected reduction dim to be specified "
+                "for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
         result = Tensor._make(np.asarray(ctx._forward_cls.pick(x._data)))
         ctx.save_for_backward(x, result)
         return result
@@ -223,7 +223,7 @@ class MaxAll(Function):
 
 class MinAll(MaxAll):
     node_name = "MinBackward1"
-    pick = staticmethod(np.min)
+    op, pick = "min", staticmethod(np.min)
 
 
 class MaxDim(Function):
