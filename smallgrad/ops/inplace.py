@@ -17,7 +17,7 @@ from ..dtypes import from_numpy
 from ..tensor import Tensor, sum_to_shape
 from ._common import as_tensor, broadcast_message, result_dtype
 from .backward_ops import ZeroGrad
-from .shape import clone
+from .shape import clone, out_of_range
 from .views import bump_version, check_inplace_target, rebase_history
 
 # when nothing is recorded (e.g. an SGD step under no_grad), NumPy does the work in place
@@ -259,17 +259,15 @@ def _write_before_the_bad_index(data: np.ndarray, index: tuple, value: np.ndarra
     """PyTorch's index_put_ kernel checks each index as it meets it, in row-major order of
     the indexed places, so the places before an index out of range are written already.
     Gives PyTorch's message for that index (None if no index is out of range)."""
+    message = out_of_range(data.shape, index)
+    if message is None:
+        return None
     if Ellipsis in [i for i in index if not isinstance(i, np.ndarray)]:  # the dims it spans
         at = next(k for k, i in enumerate(index) if i is Ellipsis)
         index = index[:at] + (slice(None),) * (data.ndim - len(index) + 1) + index[at + 1:]
     index = index + (slice(None),) * (data.ndim - len(index))
-    dims = [d for d, i in enumerate(index) if isinstance(i, np.ndarray) and i.dtype.kind in "iu"]
-    if len(dims) != sum(isinstance(i, np.ndarray) for i in index) or len(index) > data.ndim:
-        return None  # masks, or too many indices: PyTorch raises before it writes
-    try:
-        arrays = np.broadcast_arrays(*(index[d] for d in dims))
-    except ValueError:
-        return None
+    dims = [d for d, i in enumerate(index) if isinstance(i, np.ndarray)]
+    arrays = np.broadcast_arrays(*(index[d] for d in dims))
     bad = np.zeros(arrays[0].shape, dtype=bool)
     for d, a in zip(dims, arrays):
         bad |= (a >= data.shape[d]) | (a < -data.shape[d])
@@ -291,9 +289,7 @@ def _write_before_the_bad_index(data: np.ndarray, index: tuple, value: np.ndarra
     try:
         values = np.broadcast_to(value, shape).ravel()
     except ValueError:
-        return None
-    if not bad.any():
-        return None
+        return None  # PyTorch says the shapes mismatch before it writes
     stop = int(np.argmax(spread(bad)))
     places = [None] * data.ndim
     for d, a in zip(dims, arrays):
@@ -303,11 +299,7 @@ def _write_before_the_bad_index(data: np.ndarray, index: tuple, value: np.ndarra
     for position, d in enumerate(after, start=lead + bad.ndim):
         places[d] = along(d, position)[:stop]
     data[tuple(places)] = values[:stop]
-    for k, (d, a) in enumerate(zip(dims, arrays)):  # k: PyTorch counts the indexed dims
-        wrong = int(spread(a)[stop])
-        if not -data.shape[d] <= wrong < data.shape[d]:
-            return f"index {wrong} is out of bounds for dimension {k} with size {data.shape[d]}"
-    return None
+    return message
 
 
 def _is_int(item: object) -> bool:

@@ -246,7 +246,13 @@ class Index(Select):
         ctx.layout = tuple(_ARRAY if isinstance(p, np.ndarray) else p for p in parts)
         ctx.is_tuple = isinstance(index, tuple)
         # a new array, row-major as PyTorch's (NumPy's may come out transposed)
-        return np.asarray(x._data[index], order="C")
+        try:
+            return np.asarray(x._data[index], order="C")
+        except IndexError:
+            message = out_of_range(x._data.shape, index)
+            if message is None:
+                raise
+            raise IndexError(message) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -291,6 +297,36 @@ class Unindex(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad[ctx.index], None, None
+
+
+def out_of_range(shape: tuple, index: object) -> str | None:
+    """PyTorch's words for the first index out of range, in row-major order of the index
+    arrays (broadcast together): it counts only the dims that arrays index. None if no
+    integer array index is out of range (or masks take part: NumPy's words then)."""
+    items = index if isinstance(index, tuple) else (index,)
+    if any(i is Ellipsis for i in items if not isinstance(i, np.ndarray)):  # the dims it spans
+        at = next(k for k, i in enumerate(items) if i is Ellipsis)
+        items = items[:at] + (slice(None),) * (len(shape) - len(items) + 1) + items[at + 1:]
+    arrays = [(d, i) for d, i in enumerate(items) if isinstance(i, np.ndarray)]
+    if not arrays or len(items) > len(shape) or any(i.dtype.kind not in "iu" for _, i in arrays):
+        return None
+    try:
+        broadcast = np.broadcast_arrays(*(i for _, i in arrays))
+    except ValueError:
+        return None
+    bad = np.zeros(broadcast[0].shape, dtype=bool)
+    for (d, _), i in zip(arrays, broadcast):
+        bad |= (i >= shape[d]) | (i < -shape[d])
+    if not bad.any():
+        return None
+    first = int(np.argmax(bad.ravel()))
+    for k, ((d, _), i) in enumerate(zip(arrays, broadcast)):
+        wrong = int(i.ravel()[first])
+        if shape[d] == 0:
+            return "index is out of bounds for dimension with size 0"
+        if not -shape[d] <= wrong < shape[d]:
+            return f"index {wrong} is out of bounds for dimension {k} with size {shape[d]}"
+    return None
 
 
 def index_arrays(index: object) -> object:
@@ -478,8 +514,14 @@ class Where(Function):
         x, y = promoted(a, b)
         try:
             result = np.where(condition, x, y)
-        except ValueError:
-            raise RuntimeError(broadcast_message("where", x.shape, y.shape)) from None
+        except ValueError:  # PyTorch broadcasts condition, a, b in turn: which one failed?
+            shape = condition.shape
+            for other in (x.shape, y.shape):
+                try:
+                    shape = np.broadcast_shapes(shape, other)
+                except ValueError:
+                    raise RuntimeError(broadcast_message("where", shape, other)) from None
+            raise
         operands = (condition, a._data, b._data)
         if result.ndim > 1 and not all(o.flags.c_contiguous for o in operands):
             return torch_layout(result, *operands)
