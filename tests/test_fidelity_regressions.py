@@ -684,3 +684,16 @@ def test_index_and_broadcast_errors_in_torch_words(torch, statement):
 x = t.zeros(2, 3, 4)
 {statement}
 """)
+
+
+def test_like_constructors_keep_a_dense_layout(torch):
+    """ones_like & co. keep a transposed input's layout (preserve_format), so a product
+    with them is transposed too and reshape has to copy (UnsafeViewBackward0)."""
+    assert_agrees(torch, """
+a = t.tensor([[1.0, 0.5], [1/3, 1.0], [2.0, 1.0]], requires_grad=True)
+v = a.T.abs()
+x = (t.ones_like(v) * v).reshape(-1)
+y = (t.zeros_like(v) + v).reshape(-1)
+z = (t.full_like(v, 2.0) * v).reshape(-1)
+w = (t.ones_like(a[:, ::2].T) * 1).reshape(-1)
+""")

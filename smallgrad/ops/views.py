@@ -249,7 +249,7 @@ def _partly_overlaps(out: np.ndarray, other: np.ndarray) -> bool:
     not the very same elements in the same order."""
     if not out.size or not other.size or not np.may_share_memory(out, other):
         return False
-    if not (_dense(out) and _dense(other)):
+    if not (dense(out) and dense(other)):
         return False
     start_a, start_b = out.__array_interface__["data"][0], other.__array_interface__["data"][0]
     end_a, end_b = start_a + out.nbytes, start_b + other.nbytes
@@ -258,7 +258,7 @@ def _partly_overlaps(out: np.ndarray, other: np.ndarray) -> bool:
     return start_a < end_b and start_b < end_a
 
 
-def _dense(a: np.ndarray) -> bool:
+def dense(a: np.ndarray) -> bool:
     """Do a's elements fill one block of memory, with no gaps and no repeats (in some
     order of its dims)? PyTorch's is_non_overlapping_and_dense."""
     dims = sorted((abs(stride), size) for size, stride in zip(a.shape, a.strides) if size != 1)
