@@ -676,10 +676,12 @@ v = t.ones(2, 0).min()
 @pytest.mark.parametrize("statement", [
     "y = x[:, [5]]", "y = x[[0], :, [7]]", "y = x[..., [0, 4]]", "y = t.zeros(0)[t.tensor([0])]",
     "e = t.zeros(2, 0)\ne[:, [0]] = 1.0", "y = t.where(x[0] > 0, t.ones(3, 1, 2), 1.0)",
-    "y = t.where(x[0] > 0, t.ones(4), t.ones(2, 1, 3))"])
+    "y = t.where(x[0] > 0, t.ones(4), t.ones(2, 1, 3))", "y = t.ones(2, 3).expand(3, 4)",
+    "v = t.ones(3, 1)\nv[1:] = v.t()[1:]"])
 def test_index_and_broadcast_errors_in_torch_words(torch, statement):
     """An index out of range is counted among the indexed dims only; where() broadcasts
-    condition, then a, then b, and names the pair that failed."""
+    condition, then a, then b, and names the pair that failed; expand checks the last dim
+    first."""
     assert_agrees(torch, f"""
 x = t.zeros(2, 3, 4)
 {statement}

@@ -582,8 +582,8 @@ def expand(x: Tensor, shape: tuple) -> Tensor:
             "sizes provided (%d) must be greater or equal to the number of dimensions in the "
             "tensor (%d)" % (len(shape), x.ndim))
     target = list(shape)
-    for i, size in enumerate(x.shape):
-        wanted = shape[lead + i]
+    for i in reversed(range(x.ndim)):  # from the last dim, as PyTorch checks them
+        size, wanted = x.shape[i], shape[lead + i]
         if wanted == -1:
             target[lead + i] = size
         elif size != 1 and size != wanted:
