@@ -294,6 +294,14 @@ class Tensor:
                 "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
                 "called on these gradients. To fix this error, please refer to the "
                 "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
+        node = self._grad_fn
+        if node is not None and any(saved is self for saved in node._saved):
+            # the node that made it saved it as its output: PyTorch's saved output keeps
+            # that node as its grad_fn, whatever happens to the tensor later
+            kept = Tensor._make(self._data)
+            kept._version_box, kept._grad_fn, kept._output_nr = (
+                self._version_box, node, self._output_nr)
+            node._saved = tuple(kept if saved is self else saved for saved in node._saved)
         self.grad_fn = None
         self._requires_grad = False
         return self

@@ -699,3 +699,16 @@ y = (t.zeros_like(v) + v).reshape(-1)
 z = (t.full_like(v, 2.0) * v).reshape(-1)
 w = (t.ones_like(a[:, ::2].T) * 1).reshape(-1)
 """)
+
+
+def test_a_saved_output_detached_in_place_keeps_its_node(torch):
+    """PyTorch's saved output unpacks with the node that made it as its grad_fn, so the
+    double backward still reaches through it after .detach_()."""
+    assert_agrees(torch, """
+a = t.tensor([0.5, 1/3], requires_grad=True)
+y = a.exp()
+z = y * 2
+y.detach_()
+g, = t.autograd.grad(z.sum(), [a], create_graph=True)
+g.sum().backward()
+""")
