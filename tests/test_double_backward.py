@@ -37,28 +37,13 @@ def _set_basic(t, x, y):
     return z
 
 
-def _fill(t, x, y):
-    z = x * 1
-    z.fill_(y)
-    return z
-
-
-def _copy(t, x, y):
-    z = x * 1
-    z.copy_(y)
-    return z
-
-
-def _mul_in_place(t, x, y):
-    z = x * 1
-    z.mul_(y)
-    return z
-
-
-def _div_in_place(t, x, y):
-    z = x * 1
-    z.div_(y)
-    return z
+def _in_place(method: str):
+    """z = x * 1, then z.<method>(y): an in-place op on a tensor with a history."""
+    def op(t, x, y):
+        z = x * 1
+        getattr(z, method)(y)
+        return z
+    return op
 
 
 def _zero(t, x):
@@ -162,12 +147,12 @@ CASES = {
     "log_softmax": (lambda t, x: x.log_softmax(1), [(2, 3)], {"third": True}),
     "x[list] = y": (_set_index, [(3, 2), (2,)], {}),
     "x[mask] = y": (_set_mask, [(4,), ()], {}),
-    "fill_ tensor": (_fill, [(3,), ()], {}),
-    "copy_": (_copy, [(2, 3), (3,)], {}),
+    "fill_ tensor": (_in_place("fill_"), [(3,), ()], {}),
+    "copy_": (_in_place("copy_"), [(2, 3), (3,)], {}),
     "zero_": (_zero, [(3,)], {}),
     "x[1] = y": (_set_basic, [(3, 2), (2,)], {"third": True}),  # CopySlices
-    "z.mul_(y)": (_mul_in_place, [(3,), (3,)], {"third": True}),  # saves a clone of old z
-    "z.div_(y)": (_div_in_place, [(3,), (3,)], {"positive": True}),
+    "z.mul_(y)": (_in_place("mul_"), [(3,), (3,)], {"third": True}),  # saves a clone of old z
+    "z.div_(y)": (_in_place("div_"), [(3,), (3,)], {"positive": True}),
 }
 
 def graph(root, leaves: list) -> list | None:
