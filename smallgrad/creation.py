@@ -126,15 +126,29 @@ def full(size: Sequence[int], fill_value: float, dtype=None, requires_grad=False
 
 
 def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return zeros(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+    return _laid_out_like(t, zeros(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad))
 
 
 def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return ones(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+    return _laid_out_like(t, ones(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad))
 
 
 def full_like(t: Tensor, fill_value: float, dtype=None, requires_grad=False) -> Tensor:
-    return full(t.shape, fill_value, dtype=dtype or t.dtype, requires_grad=requires_grad)
+    return _laid_out_like(t, full(t.shape, fill_value, dtype=dtype or t.dtype,
+                                  requires_grad=requires_grad))
+
+
+def _laid_out_like(t: Tensor, new: Tensor) -> Tensor:
+    """PyTorch's memory_format=preserve_format: a dense tensor's layout is kept (the ones
+    of a transposed tensor are transposed too, which later ops' layouts follow)."""
+    data = t._data
+    if data.ndim > 1 and not data.flags.c_contiguous:
+        from .ops._common import torch_layout
+        from .ops.views import dense
+
+        if dense(data):
+            new._data = torch_layout(new._data, data)
+    return new
 
 
 def _floating_only(kernel: str, dtype) -> None:

@@ -51,7 +51,7 @@ _NON_LEAF_GRAD_WARNING = (
 class Tensor:
     __slots__ = (
         "_data", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_version_box",
-        "_hooks", "_accumulator", "_retains_grad", "_base", "_view_version", "_made_in_no_grad",
+        "_hooks", "_accumulator", "_retains_grad", "_base", "_view_version", "_creation_meta",
         "_is_scalar", "_tid", "__weakref__",
     )
     __array_ufunc__ = None  # numpy_array * tensor calls Tensor.__rmul__, not NumPy
@@ -289,6 +289,14 @@ class Tensor:
                 "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
                 "called on these gradients. To fix this error, please refer to the "
                 "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
+        node = self._grad_fn
+        if node is not None and any(saved is self for saved in node._saved):
+            # the node that made it saved it as its output: PyTorch's saved output keeps
+            # that node as its grad_fn, whatever happens to the tensor later
+            kept = Tensor._make(self._data)
+            kept._version_box, kept._grad_fn, kept._output_nr = (
+                self._version_box, node, self._output_nr)
+            node._saved = tuple(kept if saved is self else saved for saved in node._saved)
         self.grad_fn = None
         self._requires_grad = False
         return self
@@ -300,7 +308,7 @@ class Tensor:
         out = self.detach()
         out._base = self if self._base is None else self._base
         out._view_version = self._version
-        out._made_in_no_grad = False
+        out._creation_meta = "default"
         return out
 
     def _plus(self, other: Tensor) -> Tensor:

@@ -37,16 +37,13 @@ def _set_basic(t, x, y):
     return z
 
 
-def _fill(t, x, y):
-    z = x * 1
-    z.fill_(y)
-    return z
-
-
-def _copy(t, x, y):
-    z = x * 1
-    z.copy_(y)
-    return z
+def _in_place(method: str):
+    """z = x * 1, then z.<method>(y): an in-place op on a tensor with a history."""
+    def op(t, x, y):
+        z = x * 1
+        getattr(z, method)(y)
+        return z
+    return op
 
 
 def _zero(t, x):
@@ -150,26 +147,13 @@ CASES = {
     "log_softmax": (lambda t, x: x.log_softmax(1), [(2, 3)], {"third": True}),
     "x[list] = y": (_set_index, [(3, 2), (2,)], {}),
     "x[mask] = y": (_set_mask, [(4,), ()], {}),
-    "fill_ tensor": (_fill, [(3,), ()], {}),
-    "copy_": (_copy, [(2, 3), (3,)], {}),
+    "fill_ tensor": (_in_place("fill_"), [(3,), ()], {}),
+    "copy_": (_in_place("copy_"), [(2, 3), (3,)], {}),
     "zero_": (_zero, [(3,)], {}),
+    "x[1] = y": (_set_basic, [(3, 2), (2,)], {"third": True}),  # CopySlices
+    "z.mul_(y)": (_in_place("mul_"), [(3,), (3,)], {"third": True}),  # saves a clone of old z
+    "z.div_(y)": (_in_place("div_"), [(3,), (3,)], {"positive": True}),
 }
-
-def _mul_in_place(t, x, y):
-    z = x * 1
-    z.mul_(y)
-    return z
-
-
-# Still different, in the in-place machinery rather than in backward formulas: x[1] = y
-# goes through CopySlices, whose backward (views.py) is not yet PyTorch's (torch:
-# CopySlices -> CopyBackwards, and the view's grad CloneBackward0 -> AsStridedBackward0);
-# and an in-place op whose formula needs the old self (z.mul_(y), z.div_(y)): PyTorch
-# saves a clone of it, so y's grad reaches z's old history through CloneBackward0, while
-# smallgrad saves the old values with z's old history directly.
-KNOWN_DIFFERENT = {"x[1] = y": (_set_basic, [(3, 2), (2,)], {}),
-                   "z.mul_(y)": (_mul_in_place, [(3,), (3,)], {})}
-
 
 def graph(root, leaves: list) -> list | None:
     """Every node reachable from root, numbered breadth-first: (name, edges), an edge being
@@ -264,14 +248,6 @@ def test_double_backward_matches_torch(torch, case: str, dtype: str) -> None:
     expected = run(torch, case, CASES[case], dtype)
     actual = run(smallgrad, case, CASES[case], dtype)
     assert_same(expected, actual, dtype)
-
-
-@pytest.mark.parametrize("case", list(KNOWN_DIFFERENT))
-@pytest.mark.xfail(strict=True, reason="CopySlices' backward is not yet PyTorch's")
-def test_known_differences(torch, case: str) -> None:
-    spec = KNOWN_DIFFERENT[case]
-    assert_same(run(torch, case, spec, "float64"), run(smallgrad, case, spec, "float64"),
-                "float64")
 
 
 def test_the_issue_programs_second_order_zeros(torch) -> None:

@@ -375,14 +375,18 @@ grads = t.autograd.grad(v.sum(), [c], create_graph=True)
 """)
 
 
-def test_setitem_with_an_index_out_of_range_raises_and_changes_nothing(torch):
-    """Deliberately different (README): both raise the same IndexError, but torch has by
-    then written the rows before the bad index; smallgrad checks first, and v stays whole."""
-    for lib in (torch, smallgrad):
-        v = lib.tensor([[1.0, 1.0, 1.0]], dtype=lib.float64) + 1
-        with pytest.raises(IndexError, match="index 1 is out of bounds for dimension 0 with"):
-            v[[0, 1]] = 1.0
-    assert v.tolist() == [[2.0, 2.0, 2.0]]  # smallgrad's v, after the error
+@pytest.mark.parametrize("statement", [
+    "v[[0, 1]] = 1.0", "w[[0, 5, 1]] = 9.0", "w[:, [1, 0, 5]] = 9.0", "w[[2, 5], [1, 1]] = 9.0",
+    "w[[0, 5]] = t.tensor([1.0, 2.0, 3.0])", "u[[0, 1], :, [1, 7]] = 9.0"])
+def test_setitem_with_an_index_out_of_range_writes_the_places_before_it(torch, statement):
+    """Both raise IndexError; PyTorch's kernel checks each index as it meets it (row-major
+    over the written places), so the places before the bad one are written already."""
+    assert_agrees(torch, f"""
+v = t.tensor([[1.0, 1.0, 1.0]], dtype=t.float64) + 1
+w = t.zeros(3, 3)
+u = t.zeros(2, 3, 4)
+{statement}
+""")
 
 
 def test_std_of_a_constant_is_exactly_zero(torch):
@@ -427,4 +431,284 @@ b = t.tensor([[0.1, 1/3, 2.0], [1.0, -1.0, 0.5]], requires_grad=True)
 rows = [row * 2 for row in b]
 total = t.stack([row.sum() for row in b])
 total.sum().backward()
+""")
+
+
+# --- in-place ops in the graph, as PyTorch builds it --------------------------------------------
+def test_in_place_op_saves_a_clone_of_the_old_value(torch):
+    """x.mul_(y) needs x's old values for y's grad: PyTorch saves x.clone(), so the grad of
+    y made with create_graph reaches x's old history through CloneBackward0."""
+    assert_agrees(torch, """
+a = t.tensor([0.5, 1/3], requires_grad=True)
+y = t.tensor([2.0, 0.1], requires_grad=True)
+x = a * 1
+x.mul_(y)
+z = a.exp()
+z.div_(y)
+w = a * 2
+w.pow_(y)
+grads = t.autograd.grad((x + z + w).sum(), [a, y], create_graph=True)
+(grads[0].sum() + grads[1].sum()).backward()
+""")
+
+
+def test_second_order_through_a_view_rebuilt_after_in_place(torch):
+    """The grad of a view whose base changed in place is as_strided_backward's: copied into
+    zeros of the base's storage through an as_strided view, read out as the base."""
+    assert_agrees(torch, """
+a = t.tensor([[1.0, 2.0], [3.0, 1/3]], requires_grad=True)
+b = a * 1
+v = b[0]
+col = b[:, 1:]
+e = b.expand(2, 2, 2)
+b.mul_(2)
+g, = t.autograd.grad((v * v).sum() + (col * col).sum() + (e * e).sum(), [a], create_graph=True)
+g.sum().backward()
+""")
+
+
+def test_second_order_through_copy_slices(torch):
+    """x[1] = y makes x's grad_fn CopySlices; its backward with create_graph is PyTorch's:
+    CopySlices -> CopyBackwards for the base, CloneBackward0 -> AsStridedBackward0 for y."""
+    assert_agrees(torch, """
+a = t.tensor([[1.0, 1.0, 1.0], [0.5, 2.0, 1/3]], requires_grad=True)
+y = t.tensor([0.1, 0.2, 0.3], requires_grad=True)
+x = a * 1
+x[1] = y * y
+x[:, 0] = 1.0
+loss = x.exp().sum()
+grads = t.autograd.grad(loss, [a, y, x], create_graph=True)
+(grads[0].sum() + grads[1].sum()).backward()
+""")
+
+
+def test_retained_grad_under_create_graph_is_a_clone(torch):
+    """retain_grad's hook stores grad.clone(): with create_graph, a CloneBackward0 node; a
+    later backward without create_graph adds to it with no graph."""
+    assert_agrees(torch, """
+b = t.ones(2, 3, requires_grad=True)
+v = b * 2
+v.retain_grad()
+w = v.t()
+w.retain_grad()
+loss = (v.exp() + w.t()).sum()
+grads = t.autograd.grad(loss, [b, v], create_graph=True)
+(grads[0] * grads[0]).sum().backward()
+""")
+
+
+def test_backward_inputs_checks_the_outputs_first(torch):
+    assert_agrees(torch, """
+a = t.tensor([[1.0, 1.0]])
+v = t.sigmoid(a * a)
+v.sum().backward(inputs=[a])
+""")
+
+
+@pytest.mark.parametrize("product", ["p.mv(q[0])", "p[0].dot(q[0])", "p ** q", "p.mm(q)"])
+def test_saved_tensors_are_checked_in_torch_order(torch, product):
+    """Both saved tensors changed in place: the error names the one PyTorch checks first."""
+    assert_agrees(torch, f"""
+a = t.ones(2, 2, requires_grad=True)
+x = a * 2
+p, q = x, x.t()
+y = {product}
+x.add_(1)
+y.sum().backward()
+""")
+
+
+@pytest.mark.parametrize("change", ["rows[0].add_(1)", "b.add_(1)",
+                                    "with t.no_grad():\n    b[0] = 5"])
+def test_a_single_row_unbind_view_is_still_one_of_several_views(torch, change):
+    """unbind's views may not be changed in place, however many rows there are."""
+    assert_agrees(torch, f"""
+a = t.tensor([[1.0, 1/3, 1.0]], requires_grad=True)
+b = a * 1
+rows = list(b)
+{change}
+""")
+
+
+@pytest.mark.parametrize("program", [
+    # unbind's rows of a tensor made in no_grad: no grad_fn, still one of several views
+    "b = t.tensor([1.0], requires_grad=True)\nwith t.no_grad():\n    c = b + True\n"
+    "rows = list(c)\nc[0] = b.square()[0]",
+    "y = t.tensor(2.0, requires_grad=True)\nrows = list(t.zeros(2, 3))\nrows[0].add_(y)",
+    # a view made in no_grad, changed in place by an op that is recorded for another input
+    "y = t.tensor(2.0, requires_grad=True)\nb = t.zeros(2, 3)\nwith t.no_grad():\n"
+    "    v = b[0]\nv.mul_(y)",
+    # a view that was told requires_grad_() itself, whose base is a leaf
+    "c = t.arange(6.0).reshape(2, 3)\nc.requires_grad_()\nc[0] = 1.0"])
+def test_which_views_may_not_be_changed_in_place(torch, program):
+    """PyTorch's check_inplace and handle_view_on_rebase: how the view was made (its
+    CreationMeta) decides, whenever the in-place op is recorded."""
+    assert_agrees(torch, program)
+
+
+def test_setitem_with_a_0d_integer_tensor_is_a_select(torch):
+    assert_agrees(torch, """
+a = t.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+b = a * 1
+b[t.tensor(1)] = 5.0
+c = a * 1
+c[t.tensor(0), t.tensor(1)] = t.tensor(7.0)
+g, = t.autograd.grad(a.sum(), [a])
+g[t.tensor(0)] = 1/3
+(b * c).sum().backward()
+""")
+
+
+def test_indices_written_into_an_expanded_tensor(torch):
+    """index_put_ writes only the indexed places, through memory the rows share; with one
+    mask and one value it is PyTorch's masked_fill_, which warns too."""
+    assert_agrees(torch, """
+b = t.ones(3).expand(2, 3)
+b[b > 0] = 2.0
+c = t.ones(3).expand(2, 3)
+c[[0, 1]] = 2.0
+d = t.tensor([[1.0, 2.0]]).expand(3, 2)
+d[[0, 2], [1, 0]] = t.tensor([5.0, 6.0])
+a = t.tensor([[1.0], [1.0]], dtype=t.float64, requires_grad=True)
+g, = t.autograd.grad(a.sum(), [a])
+g[t.tensor([0])] = 1/3
+""")
+
+
+def test_var_and_std_with_no_output_warn_about_degrees_of_freedom(torch):
+    assert_agrees(torch, """
+a = t.ones(2, 0)
+s = a.std(-2)
+v = a.var(1)
+""")
+
+
+def test_error_messages_name_types_as_torch(torch):
+    assert_agrees(torch, """
+b = t.ones(3, 3)
+c = b.mm(b.long())
+""")
+    assert_agrees(torch, """
+d = t.ones(1, 3).bool().expand(3)
+""")
+
+
+def test_anomaly_mode_knows_where_a_leaf_s_accumulator_was_made(torch):
+    assert_agrees(torch, """
+a = t.tensor(1.0, requires_grad=True)
+a.register_hook(lambda g: g.double())
+with t.autograd.detect_anomaly():
+    a.sum().backward()
+""")
+
+
+def test_cat_backward_slices_even_an_empty_piece(torch):
+    """cat's grad is grad.slice(dim, a, b) for each input: SliceBackward0 with create_graph,
+    even where the slice takes the whole (here empty) dim."""
+    assert_agrees(torch, """
+b = t.tensor([[1.0, 1/3, 1.0]], requires_grad=True)
+e = b[1:]
+v = t.cat([e, e], dim=0)
+w = t.cat([b, b * 2], dim=1)
+grads = t.autograd.grad(v.exp().sum() + w.exp().sum(), [b, v], create_graph=True)
+""")
+
+
+def test_copy_slices_is_spent_after_backward_even_if_its_op_saved_nothing(torch):
+    assert_agrees(torch, """
+b = t.ones(2, 3, requires_grad=True)
+x = b + 1
+row = x[:, 1:]
+row[0] = 5.0
+y = x.softmax(0)
+z = row[..., -1].neg()
+y.sum().backward()
+grads = t.autograd.grad(z.sum(), [b], create_graph=True)
+""")
+
+
+def test_var_along_a_dim_of_infinities_is_nan(torch):
+    assert_agrees(torch, """
+c = t.full((2, 3), 1.0, dtype=t.float64)
+v = (2.0 / (c - c)).var(-1)
+w = t.full((2, 3), 0.1).var(0)
+""")
+
+
+def test_backward_of_a_view_whose_base_got_requires_grad_after_it(torch):
+    assert_agrees(torch, """
+c = t.tensor([1.0, 1/3])
+v = c[..., -1]
+c.requires_grad_()
+v.backward(t.ones_like(v))
+""")
+
+
+def test_a_number_to_a_tensor_power_is_row_major(torch):
+    assert_agrees(torch, """
+a = t.tensor([[1.0, 0.5], [1/3, 2.0], [1.0, -1.0]])
+v = (2 ** a.t()).view(3, 2)
+""")
+
+
+@pytest.mark.parametrize("statement", [
+    "b[[0, 1]] = 1.0", "x[None, [0, 1], ..., [1, 2]] = 1.0", "x[0, [1, 2]] = 2.0",
+    "x[1, :, [0, 3]] = t.tensor([3.0, 4.0])", "x[..., [0, 7]] = 5.0",
+    "x[:, 0, [1, 2]] = t.tensor([[6.0, 7.0], [8.0, 9.0]])", "x[0, x[0, :, 0] == 0] = 2.0"])
+def test_setitem_with_ints_none_and_ellipsis_beside_a_list(torch, statement):
+    """ints select first (as PyTorch's indexing), None adds a dim, ... spans the rest; the
+    dims are counted before the in-place checks."""
+    assert_agrees(torch, f"""
+b = t.tensor(1.0, requires_grad=True)
+a = t.zeros(2, 3, 4, requires_grad=True)
+x = a * 1
+{statement}
+x.sum().backward()
+""")
+
+
+def test_min_of_nothing_names_min(torch):
+    assert_agrees(torch, """
+v = t.ones(2, 0).min()
+""")
+
+
+@pytest.mark.parametrize("statement", [
+    "y = x[:, [5]]", "y = x[[0], :, [7]]", "y = x[..., [0, 4]]", "y = t.zeros(0)[t.tensor([0])]",
+    "e = t.zeros(2, 0)\ne[:, [0]] = 1.0", "y = t.where(x[0] > 0, t.ones(3, 1, 2), 1.0)",
+    "y = t.where(x[0] > 0, t.ones(4), t.ones(2, 1, 3))", "y = t.ones(2, 3).expand(3, 4)",
+    "v = t.ones(3, 1)\nv[1:] = v.t()[1:]"])
+def test_index_and_broadcast_errors_in_torch_words(torch, statement):
+    """An index out of range is counted among the indexed dims only; where() broadcasts
+    condition, then a, then b, and names the pair that failed; expand checks the last dim
+    first."""
+    assert_agrees(torch, f"""
+x = t.zeros(2, 3, 4)
+{statement}
+""")
+
+
+def test_like_constructors_keep_a_dense_layout(torch):
+    """ones_like & co. keep a transposed input's layout (preserve_format), so a product
+    with them is transposed too and reshape has to copy (UnsafeViewBackward0)."""
+    assert_agrees(torch, """
+a = t.tensor([[1.0, 0.5], [1/3, 1.0], [2.0, 1.0]], requires_grad=True)
+v = a.T.abs()
+x = (t.ones_like(v) * v).reshape(-1)
+y = (t.zeros_like(v) + v).reshape(-1)
+z = (t.full_like(v, 2.0) * v).reshape(-1)
+w = (t.ones_like(a[:, ::2].T) * 1).reshape(-1)
+""")
+
+
+def test_a_saved_output_detached_in_place_keeps_its_node(torch):
+    """PyTorch's saved output unpacks with the node that made it as its grad_fn, so the
+    double backward still reaches through it after .detach_()."""
+    assert_agrees(torch, """
+a = t.tensor([0.5, 1/3], requires_grad=True)
+y = a.exp()
+z = y * 2
+y.detach_()
+g, = t.autograd.grad(z.sum(), [a], create_graph=True)
+g.sum().backward()
 """)

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..ops.inplace import Copy
 from ..tensor import Tensor
+from .anomaly_mode import _AnomalyState, forward_stack
 from .graph import HookDict, Node, _creation_counter
 
 
@@ -21,6 +22,8 @@ class AccumulateGrad(Node):
     def __init__(self, variable: Tensor) -> None:
         self.variable = variable
         self._seq = next(_creation_counter)
+        if _AnomalyState.enabled:  # anomaly mode's report names where it was made
+            self._forward_stack = forward_stack()
 
     def name(self) -> str:
         return "smallgrad::autograd::AccumulateGrad"

@@ -20,8 +20,6 @@ def backward(tensors: Tensor | Sequence[Tensor],
         inputs = _as_tuple(inputs)
         if not inputs:
             raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
-        for x in inputs:
-            x.retain_grad()  # as PyTorch: a non-leaf input gets its .grad, from now on
     steps = backward_steps(tensors, grad_tensors, retain_graph, create_graph,
                            accumulate_into=inputs, observe=False)
     if create_graph and not _warned[0]:

@@ -38,10 +38,10 @@ def root_grads(tensors, grad_tensors) -> list[tuple[Node, int, Tensor]]:
         raise RuntimeError(f"got {len(tensors)} tensors and {len(grads)} gradients")
     roots = []
     for i, (out, grad) in enumerate(zip(tensors, grads)):
-        if not out.requires_grad:
+        node, slot = out._edge() if out.requires_grad else (None, 0)
+        if node is None:  # (also a view whose base was told requires_grad_() after it)
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn")
-        node, slot = out._edge()
         roots.append((node, slot, grad))
     return roots
 

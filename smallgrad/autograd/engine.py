@@ -53,6 +53,8 @@ def backward_steps(
     backward()'s `inputs=`. Errors in the arguments are raised at once.
     """
     roots = root_grads(tensors, grad_tensors)
+    for x in accumulate_into or ():
+        x.retain_grad()  # as PyTorch: a non-leaf input gets its .grad, from now on
     task = GraphTask(list(dict.fromkeys(node for node, _, _ in roots)), inputs, accumulate_into)
     if retain_graph is None:
         retain_graph = create_graph

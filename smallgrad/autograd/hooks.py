@@ -28,7 +28,7 @@ def run_tensor_hooks(node: Node, grads: list, buffers: InputBuffers,
             grad = grad if new is None else new
         target = node.retain_grad_target(slot)
         if target is not None:
-            _retain(target, grad)
+            _retain(target, grad, create_graph)
             yield HookStep(node, slot, "retain_grad", grad, grad)
         grads[slot] = grad
         buffers.disown(node, slot)
@@ -46,13 +46,16 @@ def _call_hook(node: Node, hook: Callable, grad: Tensor, create_graph: bool) -> 
         _GradState.enabled = was_enabled
 
 
-def _retain(target: Tensor, grad: Tensor) -> None:
-    old = target._grad
-    if old is None:
-        # a row-major copy, as PyTorch's retain_grad makes (clone would keep the layout)
-        target._grad = grad.contiguous().clone() if not grad.requires_grad else grad
-    else:
-        target._grad = old + grad
+def _retain(target: Tensor, grad: Tensor, create_graph: bool) -> None:
+    """PyTorch's retain_grad hook, under backward's grad mode (create_graph)."""
+    was_enabled, _GradState.enabled = _GradState.enabled, create_graph
+    try:
+        old = target._grad
+        # the first grad: a row-major clone (with create_graph, a node); then old + new
+        target._grad = old + grad if old is not None else (
+            grad.clone() if grad.is_contiguous() else grad.contiguous())
+    finally:
+        _GradState.enabled = was_enabled
 
 
 def _checked_result(hook: Callable, grad: Tensor, new: object) -> Tensor | None:

@@ -220,14 +220,15 @@ class PowTensor(Function):
     @staticmethod
     def forward(ctx, a, b):
         result = Tensor._make(np.asarray(elementwise("pow", _power, a, b)))
-        ctx.save_for_backward(a, b, result)  # PyTorch saves all three, whatever is needed
+        # PyTorch saves all three, whatever is needed (and checks them in this order)
+        ctx.save_for_backward(b, a, result)
         return result
 
     @staticmethod
     def backward(ctx, grad):
         from .shape import where
 
-        a, b, result = ctx.saved_tensors
+        b, a, result = ctx.saved_tensors
         grad_a = grad_b = None
         # the last input's grad first, as PyTorch's generated code (it decides the order
         # in which a second backward meets these nodes)
@@ -248,7 +249,8 @@ class Rpow(Function):
 
     @staticmethod
     def forward(ctx, x, c):
-        result = Tensor._make(np.asarray(elementwise("pow", _power, as_tensor(c, x), x)))
+        # row-major, as PyTorch's number ** tensor, whatever x's layout
+        result = Tensor._make(np.asarray(elementwise("pow", _power, as_tensor(c, x), x), order="C"))
         ctx.save_for_backward(x, result)  # x too, as PyTorch: it is checked for changes
         ctx.c = c
         ctx.log_c = float(np.log(c)) if c > 0 else float("nan") if c < 0 else float("-inf")

@@ -163,7 +163,16 @@ class ThresholdBackward(Function):
                 Tensor._make(np.zeros_like(gg._data)) if need_x else None, None)
 
 
-class Sgn(Function):
+class ZeroGrad:
+    """For an op of one tensor whose output does not move with it: the grad is zeros.
+    (A mixin, `class Op(ZeroGrad, Function)`: no op of its own.)"""
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Tensor._make(np.zeros_like(grad._data))
+
+
+class Sgn(ZeroGrad, Function):
     """sgn(x), which abs's grad uses: its grad is zero (sgn_backward of a real x)"""
 
     node_name = "SgnBackward0"
@@ -172,10 +181,6 @@ class Sgn(Function):
     def forward(ctx, x):
         data = x._data  # PyTorch's (0 < x) - (x < 0): sgn(nan) is 0, sgn(-0.) is 0.
         return np.subtract(data > 0, data < 0, dtype=data.dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return Tensor._make(np.zeros_like(grad._data))
 
 
 class MaskedFill(Function):

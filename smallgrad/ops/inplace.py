@@ -17,6 +17,8 @@ from ..autograd.grad_mode import _GradState
 from ..dtypes import from_numpy
 from ..tensor import Tensor
 from ._common import as_tensor, broadcast_message, result_dtype
+from .backward_ops import ZeroGrad
+from .shape import clone, out_of_range
 from .views import bump_version, check_inplace_target, rebase_history
 
 # when nothing is recorded (e.g. an SGD step under no_grad), NumPy does the work in place
@@ -24,9 +26,9 @@ _UFUNCS = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply, "div_": np.
 
 
 def inplace(x: Tensor, name: str, op: Callable, *args) -> Tensor:
-    check_inplace_target(x, name, args)
     records = _GradState.enabled and (
         x.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args))
+    check_inplace_target(x, name, args, records)
     if not records and name in _UFUNCS and len(args) == 1:
         return _in_place_ufunc(x, name, as_tensor(args[0], x))
     if not records and name == "zero_":
@@ -44,10 +46,18 @@ def inplace(x: Tensor, name: str, op: Callable, *args) -> Tensor:
     if result.shape != x.shape:
         raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast "
                            f"shape {list(result.shape)}")
-    np.copyto(x._data, result._data, casting="unsafe")
+    if name == "index_put_":  # only the indexed places, as PyTorch's kernel writes them
+        x._data[args[0]] = result._data[args[0]]  # (it matters where x's elements share memory)
+    else:
+        np.copyto(x._data, result._data, casting="unsafe")
     rebase_history(x, result)
     if result.grad_fn is not None:
-        _replace_saved(result.grad_fn, result, x)
+        # a node that saved its output should now see x, which holds those values; one that
+        # saved x's old values keeps a clone of them, as PyTorch's generated code does
+        # (original_self = self.clone()): their grads with create_graph go through it
+        _swap_saved(result.grad_fn, result, x)
+        if records and any(s is old for s in result.grad_fn._saved):
+            _swap_saved(result.grad_fn, old, clone(old))
     return x
 
 
@@ -76,16 +86,16 @@ def _in_place_ufunc(x: Tensor, name: str, other: Tensor) -> Tensor:
     return x
 
 
-def _replace_saved(node, result: Tensor, x: Tensor) -> None:
-    """A node that saved its output should now see x, which holds those values."""
-    saved = getattr(node, "_saved", ())
-    if any(s is result for s in saved):
-        node._saved = tuple(x if s is result else s for s in saved)
+def _swap_saved(node, was: Tensor, now: Tensor) -> None:
+    """The node saved `was`: it keeps `now` instead (with now's version)."""
+    saved = node._saved
+    if any(s is was for s in saved):
+        node._saved = tuple(now if s is was else s for s in saved)
         node._saved_versions = tuple(
-            x._version if s is x else v for s, v in zip(node._saved, node._saved_versions))
+            now._version if s is now else v for s, v in zip(node._saved, node._saved_versions))
 
 
-class Zero(Function):
+class Zero(ZeroGrad, Function):
     """x.zero_(): the old values are gone, so their grad is 0"""
 
     node_name = "ZeroBackward0"
@@ -93,10 +103,6 @@ class Zero(Function):
     @staticmethod
     def forward(ctx, x):
         return np.zeros_like(x._data)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return Tensor._make(np.zeros_like(grad._data))
 
 
 class Fill(Function):
@@ -181,10 +187,6 @@ class IndexPut(Function):
     @staticmethod
     def forward(ctx, x, index, value):
         ctx.index, ctx.value_shape = index, value._data.shape
-        used = sum(np.ndim(i) if isinstance(i, np.ndarray) and i.dtype == np.bool_ else 1
-                   for i in (index if isinstance(index, tuple) else (index,)))
-        if used > x._data.ndim:
-            raise IndexError(f"too many indices for tensor of dimension {x._data.ndim}")
         out = x._data.copy()
         try:
             out[index] = value._data
@@ -220,6 +222,9 @@ def setitem(x: Tensor, index: object, value: object) -> None:
     if index is False:
         return
     items = index if isinstance(index, tuple) else (index,)
+    # a 0-d integer tensor is an int (x[t.tensor(1)] = v writes through a select, as PyTorch)
+    items = tuple(index_arrays(i) if _is_int_tensor(i) else i for i in items)
+    index = items if isinstance(index, tuple) else items[0]
     src = value if isinstance(value, Tensor) else _value_tensor(value, x)
     if all(is_basic(i) for i in items) and not isinstance(index, bool):
         whole = index is Ellipsis or index == slice(None)
@@ -230,12 +235,80 @@ def setitem(x: Tensor, index: object, value: object) -> None:
         inplace(x.unsqueeze(0), "index_put_", IndexPut.apply, mask,
                 _same_dtype(_value_view(value, src), x))
         return
+    # PyTorch's indexing counts the dims before index_put_ checks anything
+    used = sum(np.ndim(i) if isinstance(i, np.ndarray) and i.dtype == np.bool_ else 1
+               for i in map(index_arrays, items) if i is not None and i is not Ellipsis)
+    if used > x.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
     basic = tuple(i if is_basic(i) else slice(None) for i in items)
     target = x if all(i == slice(None) or i is Ellipsis for i in basic) else getitem(x, basic)
-    advanced = tuple(index_arrays(i) if not is_basic(i) else slice(None) for i in items)
-    inplace(target, "index_put_", IndexPut.apply,
-            advanced if isinstance(index, tuple) else advanced[0],
-            _same_dtype(_value_view(value, src), x))
+    # what is left to index in target: the ints are gone (selected), None made a dim
+    advanced = tuple(index_arrays(i) if not is_basic(i) else i if i is Ellipsis else slice(None)
+                     for i in items if not _is_int(i))
+    value = _same_dtype(_value_view(value, src), x)
+    try:
+        inplace(target, "index_put_", IndexPut.apply,
+                advanced if isinstance(index, tuple) else advanced[0], value)
+    except IndexError:
+        message = _write_before_the_bad_index(target._data, advanced, value._data)
+        if message is None:
+            raise
+        raise IndexError(message) from None
+
+
+def _write_before_the_bad_index(data: np.ndarray, index: tuple, value: np.ndarray) -> str | None:
+    """PyTorch's index_put_ kernel checks each index as it meets it, in row-major order of
+    the indexed places, so the places before an index out of range are written already.
+    Gives PyTorch's message for that index (None if no index is out of range)."""
+    message = out_of_range(data.shape, index)
+    if message is None:
+        return None
+    if Ellipsis in [i for i in index if not isinstance(i, np.ndarray)]:  # the dims it spans
+        at = next(k for k, i in enumerate(index) if i is Ellipsis)
+        index = index[:at] + (slice(None),) * (data.ndim - len(index) + 1) + index[at + 1:]
+    index = index + (slice(None),) * (data.ndim - len(index))
+    dims = [d for d, i in enumerate(index) if isinstance(i, np.ndarray)]
+    arrays = np.broadcast_arrays(*(index[d] for d in dims))
+    bad = np.zeros(arrays[0].shape, dtype=bool)
+    for d, a in zip(dims, arrays):
+        bad |= (a >= data.shape[d]) | (a < -data.shape[d])
+    # where numpy (and PyTorch) put the indexed dims: in place if they are adjacent
+    first = dims[0] if dims == list(range(dims[0], dims[-1] + 1)) else 0
+    sliced = [d for d in range(data.ndim) if d not in dims]
+    before, after = [d for d in sliced if d < first], [d for d in sliced if d >= first]
+    shape = ([data.shape[d] for d in before] + list(bad.shape) + [data.shape[d] for d in after])
+    lead, trail = len(before), len(after)
+
+    def spread(a: np.ndarray) -> np.ndarray:  # an indexed-dims array, in the result's shape
+        return np.broadcast_to(a.reshape((1,) * lead + a.shape + (1,) * trail), shape).ravel()
+
+    def along(d: int, position: int) -> np.ndarray:  # a sliced dim's coordinates
+        grid = np.arange(data.shape[d]).reshape([-1 if i == position else 1
+                                                 for i in range(len(shape))])
+        return np.broadcast_to(grid, shape).ravel()
+
+    try:
+        values = np.broadcast_to(value, shape).ravel()
+    except ValueError:
+        return None  # PyTorch says the shapes mismatch before it writes
+    stop = int(np.argmax(spread(bad)))
+    places = [None] * data.ndim
+    for d, a in zip(dims, arrays):
+        places[d] = spread(a)[:stop]
+    for position, d in enumerate(before):
+        places[d] = along(d, position)[:stop]
+    for position, d in enumerate(after, start=lead + bad.ndim):
+        places[d] = along(d, position)[:stop]
+    data[tuple(places)] = values[:stop]
+    return message
+
+
+def _is_int(item: object) -> bool:
+    return isinstance(item, (int, np.integer)) and not isinstance(item, bool)
+
+
+def _is_int_tensor(item: object) -> bool:
+    return isinstance(item, Tensor) and item.ndim == 0 and item._data.dtype.kind in "iu"
 
 
 def _value_view(value: object, src: Tensor) -> Tensor:

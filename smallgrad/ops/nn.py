@@ -57,12 +57,12 @@ class Mv(Function):
 
     @staticmethod
     def forward(ctx, m, v):
-        ctx.save_for_backward(*_needed(ctx, m, v))
+        ctx.save_for_backward(*_needed(ctx, m, v)[::-1])  # PyTorch checks m first
         return np.matmul(*promoted(m, v))
 
     @staticmethod
     def backward(ctx, grad):
-        v, m = ctx.saved_tensors
+        m, v = ctx.saved_tensors
         # PyTorch: grad.ger(vec), and ger is grad.reshape(n, 1) * vec
         grad_m = grad.reshape((grad.shape[0], 1)) * v if ctx.needs_input_grad[0] else None
         grad_v = m.t().matmul(grad) if ctx.needs_input_grad[1] else None
@@ -76,12 +76,12 @@ class Dot(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(*_needed(ctx, a, b))
+        ctx.save_for_backward(*_needed(ctx, a, b)[::-1])  # PyTorch checks a first
         return np.dot(*promoted(a, b))
 
     @staticmethod
     def backward(ctx, grad):
-        b, a = ctx.saved_tensors
+        a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         return grad * b if need_a else None, grad * a if need_b else None
 
@@ -114,6 +114,12 @@ def _type_name(t: Tensor) -> str:
     return t.dtype.tensor_type[:-len("Tensor")]  # "Float", "Double", "Long", ...
 
 
+# the C++ names PyTorch's dtype errors print
+_CPP_NAME = {"float16": "c10::Half", "float32": "float", "float64": "double",
+             "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
+             "int32": "int", "int64": "long int", "bool": "bool"}
+
+
 def mm(a: Tensor, b: Tensor) -> Tensor:
     """matrix @ matrix"""
     if a.ndim != 2:
@@ -125,7 +131,7 @@ def mm(a: Tensor, b: Tensor) -> Tensor:
                           f"and {b.shape[0]}x{b.shape[1]})")
     if a.dtype is not b.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{_type_name(a).lower()} != {_type_name(b).lower()}")
+                           f"{_CPP_NAME[a.dtype.name]} != {_CPP_NAME[b.dtype.name]}")
     return Mm.apply(a, b)
 
 

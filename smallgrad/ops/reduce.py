@@ -154,7 +154,8 @@ def _variance(name: str, data: np.ndarray, dim, keepdim: bool, correction) -> np
     Welford's running sums (in float64: a constant gives exactly 0)."""
     dims = reduce_dims(dim, data.ndim)
     count = int(np.prod([data.shape[d] for d in dims]))
-    if count - correction <= 0:
+    kept = int(np.prod([size for d, size in enumerate(data.shape) if d not in dims]))
+    if (count if kept else 0) - correction <= 0:  # PyTorch: numel / output numel, or 0
         warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
              "than the reduction factor (input numel divided by output numel).")
     wide = data.astype(np.float64)
@@ -170,8 +171,8 @@ def _variance(name: str, data: np.ndarray, dim, keepdim: bool, correction) -> np
         else:
             variance = quiet(np.var, wide, dims, None, None, correction, keepdim)
             if data.size and count > correction:  # Welford's sums see no spread in a constant
-                constant = (np.max(data, dims, keepdims=keepdim)
-                            == np.min(data, dims, keepdims=keepdim))
+                top = np.max(data, dims, keepdims=keepdim)  # (but inf - inf is nan there too)
+                constant = (top == np.min(data, dims, keepdims=keepdim)) & np.isfinite(top)
                 variance = np.where(constant, 0.0, variance)
     return np.asarray(variance)  # float64: std takes its root before rounding, as torch
 
@@ -198,14 +199,14 @@ class MaxAll(Function):
     """d max(x): the grad goes to the largest element, shared evenly among ties"""
 
     node_name = "MaxBackward1"
-    pick = staticmethod(np.max)
+    op, pick = "max", staticmethod(np.max)
 
     @staticmethod
     def forward(ctx, x):
         if x._data.size == 0:
             raise RuntimeError(
-                "max(): Expected reduction dim to be specified for input.numel() == 0. "
-                "Specify the reduction dim with the 'dim' argument.")
+                f"{ctx._forward_cls.op}(): Expected reduction dim to be specified "
+                "for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
         result = Tensor._make(np.asarray(ctx._forward_cls.pick(x._data)))
         ctx.save_for_backward(x, result)
         return result
@@ -222,7 +223,7 @@ class MaxAll(Function):
 
 class MinAll(MaxAll):
     node_name = "MinBackward1"
-    pick = staticmethod(np.min)
+    op, pick = "min", staticmethod(np.min)
 
 
 class MaxDim(Function):

@@ -247,7 +247,13 @@ class Index(Select):
         ctx.layout = tuple(_ARRAY if isinstance(p, np.ndarray) else p for p in parts)
         ctx.is_tuple = isinstance(index, tuple)
         # a new array, row-major as PyTorch's (NumPy's may come out transposed)
-        return np.asarray(x._data[index], order="C")
+        try:
+            return np.asarray(x._data[index], order="C")
+        except IndexError:
+            message = out_of_range(x._data.shape, index)
+            if message is None:
+                raise
+            raise IndexError(message) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -292,6 +298,36 @@ class Unindex(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad[ctx.index], None, None
+
+
+def out_of_range(shape: tuple, index: object) -> str | None:
+    """PyTorch's words for the first index out of range, in row-major order of the index
+    arrays (broadcast together): it counts only the dims that arrays index. None if no
+    integer array index is out of range (or masks take part: NumPy's words then)."""
+    items = index if isinstance(index, tuple) else (index,)
+    if any(i is Ellipsis for i in items if not isinstance(i, np.ndarray)):  # the dims it spans
+        at = next(k for k, i in enumerate(items) if i is Ellipsis)
+        items = items[:at] + (slice(None),) * (len(shape) - len(items) + 1) + items[at + 1:]
+    arrays = [(d, i) for d, i in enumerate(items) if isinstance(i, np.ndarray)]
+    if not arrays or len(items) > len(shape) or any(i.dtype.kind not in "iu" for _, i in arrays):
+        return None
+    try:
+        broadcast = np.broadcast_arrays(*(i for _, i in arrays))
+    except ValueError:
+        return None
+    bad = np.zeros(broadcast[0].shape, dtype=bool)
+    for (d, _), i in zip(arrays, broadcast):
+        bad |= (i >= shape[d]) | (i < -shape[d])
+    if not bad.any():
+        return None
+    first = int(np.argmax(bad.ravel()))
+    for k, ((d, _), i) in enumerate(zip(arrays, broadcast)):
+        wrong = int(i.ravel()[first])
+        if shape[d] == 0:
+            return "index is out of bounds for dimension with size 0"
+        if not -shape[d] <= wrong < shape[d]:
+            return f"index {wrong} is out of bounds for dimension {k} with size {shape[d]}"
+    return None
 
 
 def index_arrays(index: object) -> object:
@@ -409,7 +445,7 @@ def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     if x.ndim == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     outputs = Unbind.apply(x, _wrap_dim(dim, x.ndim))
-    return tuple(_view_of(o, x) for o in outputs)
+    return tuple(_view_of(o, x, one_of_several=True) for o in outputs)
 
 
 # --- joining --------------------------------------------------------------------------
@@ -430,7 +466,8 @@ class Cat(Function):
     def backward(ctx, grad):
         lead = (slice(None),) * ctx.dim
         bounds = np.cumsum([0, *ctx.sizes])
-        pieces = iter([grad[lead + (slice(int(a), int(b)),)]
+        # PyTorch's grad.slice(dim, a, b): a SliceBackward0 even where it takes it all
+        pieces = iter([_view_of(Slice.apply(grad, lead + (slice(int(a), int(b)),)), grad)
                        for a, b in itertools.pairwise(bounds)])
         empty = Tensor._make(np.zeros(0, grad._data.dtype))
         return (*(empty if skip else next(pieces) for skip in ctx.skipped), None)
@@ -478,8 +515,14 @@ class Where(Function):
         x, y = promoted(a, b)
         try:
             result = np.where(condition, x, y)
-        except ValueError:
-            raise RuntimeError(broadcast_message("where", x.shape, y.shape)) from None
+        except ValueError:  # PyTorch broadcasts condition, a, b in turn: which one failed?
+            shape = condition.shape
+            for other in (x.shape, y.shape):
+                try:
+                    shape = np.broadcast_shapes(shape, other)
+                except ValueError:
+                    raise RuntimeError(broadcast_message("where", shape, other)) from None
+            raise
         operands = (condition, a._data, b._data)
         if result.ndim > 1 and not all(o.flags.c_contiguous for o in operands):
             return torch_layout(result, *operands)
@@ -534,13 +577,14 @@ def expand(x: Tensor, shape: tuple) -> Tensor:
     shape = tuple(int(s) for s in shape)
     lead = len(shape) - x.ndim
     if lead < 0:
+        name = "CPUBoolType" if x.dtype is dtypes.bool_ else x.type()  # as PyTorch's C++
         raise RuntimeError(
-            f"expand({x.type()}{{{list(x.shape)}}}, size={list(shape)}): the number of "
+            f"expand({name}{{{list(x.shape)}}}, size={list(shape)}): the number of "
             "sizes provided (%d) must be greater or equal to the number of dimensions in the "
             "tensor (%d)" % (len(shape), x.ndim))
     target = list(shape)
-    for i, size in enumerate(x.shape):
-        wanted = shape[lead + i]
+    for i in reversed(range(x.ndim)):  # from the last dim, as PyTorch checks them
+        size, wanted = x.shape[i], shape[lead + i]
         if wanted == -1:
             target[lead + i] = size
         elif size != 1 and size != wanted:

@@ -20,18 +20,25 @@ import numpy as np
 from .._warn import warn
 from ..autograd.anomaly_mode import _AnomalyState, forward_stack
 from ..autograd.checks import validate_outputs
+from ..autograd.errors import FREED
 from ..autograd.grad_mode import _GradState
 from ..autograd.graph import Node, _creation_counter
 from ..tensor import Tensor
-
+from .as_strided import as_strided, as_strided_backward, empty_strided, geometries
 
 # --- making views ---------------------------------------------------------------------
-def view_of(out: Tensor, x: Tensor) -> Tensor:
+# How a view was made (PyTorch's CreationMeta): in no_grad mode, or as one of the views of
+# a function that returns several (unbind), a view may not be changed in place later.
+DEFAULT, NO_GRAD_MODE, MULTI_OUTPUT_NODE = "default", "no_grad_mode", "multi_output_node"
+
+
+def view_of(out: Tensor, x: Tensor, one_of_several: bool = False) -> Tensor:
     """Make `out` (just computed from x's memory) a view of x's base."""
     out._version_box = x._version_box
     out._base = x._base if x._base is not None else x
     out._view_version = x._version_box[0]
-    out._made_in_no_grad = not _GradState.enabled
+    out._creation_meta = (NO_GRAD_MODE if not _GradState.enabled
+                          else MULTI_OUTPUT_NODE if one_of_several else DEFAULT)
     return out
 
 
@@ -48,11 +55,8 @@ def refresh_view(view: Tensor) -> None:
     base = view._base
     if view._grad_fn is None and not base.requires_grad:
         return  # nothing to rebuild yet (once the base requires grad, there will be)
-    if view._made_in_no_grad:
-        raise RuntimeError(_NO_GRAD_VIEW.format(
-            "its base or another view of its base has been modified inplace"))
-    if view._grad_fn is not None and view._grad_fn._n_outputs > 1:
-        raise RuntimeError(_multi_output_message(
+    if view._creation_meta != DEFAULT:
+        raise RuntimeError(_view_error(
             view, "its base or another view of its base has been modified inplace"))
     view._view_version = view._version_box[0]
     node = AsStrided(base, view)
@@ -60,20 +64,24 @@ def refresh_view(view: Tensor) -> None:
     view._grad_fn, view._output_nr = node, 0
 
 
-_NO_GRAD_VIEW = (
-    "A view was created in no_grad mode and {} with grad mode enabled. Given that this use "
-    "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
-    "both the view and the inplace either both inside the no_grad block (if you don't want "
-    "the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
-
-
-def _multi_output_message(view: Tensor, what: str) -> str:
-    """A view made by an op with several outputs (unbind) may not be changed in place."""
-    op = view._grad_fn.name().removesuffix("Backward0")
-    return (f"Output {view._output_nr} of {op} is a view and {what}. This view is the output "
-            "of a function that returns multiple views. Such functions do not allow the "
-            "output views to be modified inplace. You should replace the inplace operation by "
-            "an out-of-place one.")
+def _view_error(view: Tensor, what: str) -> str:
+    """PyTorch's handle_view_on_rebase: why this view may not be changed in place."""
+    node = view._grad_fn
+    if node is not None:
+        op = node.name().removesuffix("Backward0")
+        head = f"Output {view._output_nr} of {op} is a view and {what}."
+    else:
+        head = f"A view was created in no_grad mode and {what} with grad mode enabled."
+    if view._creation_meta == MULTI_OUTPUT_NODE:
+        return head + (
+            " This view is the output of a function that returns multiple views. Such "
+            "functions do not allow the output views to be modified inplace. You should "
+            "replace the inplace operation by an out-of-place one.")
+    return head + (
+        " Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+        "clarify your code by moving both the view and the inplace either both inside the "
+        "no_grad block (if you don't want the inplace to be tracked) or both outside (if you "
+        "want the inplace to be tracked).")
 
 
 def move_retain_grad(x: Tensor, node: Node, output_nr: int) -> None:
@@ -89,31 +97,13 @@ def move_retain_grad(x: Tensor, node: Node, output_nr: int) -> None:
         node._retain_grad[output_nr] = ref
 
 
-def positions_in_base(base: np.ndarray, view: np.ndarray) -> tuple:
-    """For each element of `view` (memory shared with `base`): its index in base."""
-    if base.ndim == 0:  # a view of a 0-d tensor is that one number, with dims of size 1
-        return (None,) * view.ndim
-    start = base.__array_interface__["data"][0]
-
-    def memory_index(a: np.ndarray) -> np.ndarray:  # where each element is, in items
-        offset = (a.__array_interface__["data"][0] - start) // a.itemsize
-        grids = np.indices(a.shape, sparse=True) if a.ndim else ()
-        return sum((g * (s // a.itemsize) for g, s in zip(grids, a.strides)),
-                   np.full(a.shape, offset, dtype=np.int64))
-
-    in_base = memory_index(base).ravel()
-    order = np.argsort(in_base, kind="stable")
-    flat = order[np.searchsorted(in_base[order], memory_index(view))]
-    return np.unravel_index(flat, base.shape)
-
-
 class AsStrided(Node):
     """The grad_fn of a view whose memory was changed in place: the view is read again
-    from its base, so its grad goes to the elements of the base that it shows."""
+    from its base (PyTorch: base.as_strided(view's geometry)), so its grad goes to the
+    elements of the base that it shows."""
 
     def __init__(self, base: Tensor, view: Tensor) -> None:
-        self.base_shape = base._data.shape
-        self.index = positions_in_base(base._data, view._data)
+        self.base_geometry, self.view_geometry = geometries(base._data, view._data)
         self.next_functions = (base._edge(),)
         self._input_meta = ((base._data.shape, base._data.dtype.char),)
         self._output_meta = ((view._data.shape, view._data.dtype.char),)
@@ -125,22 +115,21 @@ class AsStrided(Node):
         return "AsStridedBackward0"
 
     def apply(self, grad: Tensor) -> tuple:
-        from .shape import Unindex
-
-        return (Unindex.apply(grad, self.base_shape, self.index),)
+        return (as_strided_backward(grad, self.base_geometry, self.view_geometry),)
 
 
 # --- in-place ops on views ------------------------------------------------------------
 class CopySlices(Node):
     """The base's grad_fn after an in-place op `fn` wrote into one of its views.
 
-    Backward: the base's grad passes through unchanged outside the view; inside it,
-    fn's backward turns that part of the grad into the grad of the view's old values.
-    Its edges are the base's old history, then fn's edges for its other inputs."""
+    Backward (PyTorch's CopySlices::apply): the base's grad is copied into a new tensor
+    `result`; on the view's part of it, fn's backward turns the grad into the grad of the
+    view's old values, which is written back there. Its edges are the base's old history,
+    then fn's edges for its other inputs."""
 
     def __init__(self, base: Tensor, view: Tensor, fn: Node) -> None:
         self.fn = fn
-        self.index = positions_in_base(base._data, view._data)
+        self.base_geometry, self.view_geometry = geometries(base._data, view._data)
         self.next_functions = (base._edge(),) + fn.next_functions[1:]
         self._input_meta = ((base._data.shape, base._data.dtype.char),) + fn._input_meta[1:]
         self._output_meta = ((base._data.shape, base._data.dtype.char),)
@@ -152,25 +141,34 @@ class CopySlices(Node):
     def __repr__(self) -> str:
         return f"<CopySlices object at {hex(id(self))}>"  # PyTorch: torch::autograd::CopySlices
 
+    # as PyTorch's CopySlices (release_variables drops fn), it is spent after a backward
+    # without retain_graph, even if fn saved nothing
+    _user_function = True
+
     @property
     def _saved(self) -> tuple:  # what fn saved is freed with this node
         return fn._saved if (fn := self.fn) is not None else ()
 
     def release_saved_tensors(self) -> None:
-        self.fn.release_saved_tensors()
+        if self.fn is not None:
+            self.fn.release_saved_tensors()
+        self.fn = None
 
     def apply(self, grad: Tensor) -> tuple:
-        from .shape import Unindex, where
+        from .shape import Contiguous
 
-        grad_slice = grad[self.index]
-        grads = validate_outputs(self.fn, self.fn.apply(grad_slice))
-        inside = Tensor._make(np.zeros(grad._data.shape, dtype=bool))
-        inside._data[self.index] = True
-        outside = where(inside, 0.0, grad)
+        if self.fn is None:
+            raise RuntimeError(FREED)
+
+        result = Tensor._make(empty_strided(self.base_geometry, grad._data.dtype))
+        result.copy_(grad)
+        grad_slice = as_strided(result, *self.view_geometry)
+        # a copy of the slice, because fn may save its grad and the slice is written below
+        grads = validate_outputs(self.fn, self.fn.apply(Contiguous.apply(grad_slice)))
         grad_base = None
-        if self.next_functions[0][0] is not None:
-            grad_base = outside if grads[0] is None else (
-                outside + Unindex.apply(grads[0], grad._data.shape, self.index))
+        if grads[0] is not None:
+            grad_slice.copy_(grads[0])
+            grad_base = result
         return (grad_base,) + tuple(grads[1:])
 
 
@@ -195,20 +193,19 @@ def rebase_history(x: Tensor, result: Tensor) -> None:
         x.grad_fn  # noqa: B018 - the changed view gets its new grad_fn now, as in PyTorch
 
 
-def check_inplace_target(x: Tensor, name: str, args: tuple) -> None:
-    """The errors PyTorch raises before an in-place op writes anything."""
-    if _GradState.enabled:
-        if x.grad_fn is None and x._requires_grad:
-            raise RuntimeError(
-                "a leaf Variable that requires grad is being used in an in-place operation.")
+def check_inplace_target(x: Tensor, name: str, args: tuple, records: bool) -> None:
+    """The errors PyTorch raises before an in-place op writes anything (check_inplace, when
+    the op is recorded, then the checks of memory that overlaps)."""
+    if records:
         base = x._base
-        if base is not None and x._made_in_no_grad and base.requires_grad:
-            raise RuntimeError(_NO_GRAD_VIEW.format("is being modified inplace"))
-        if base is not None and x.grad_fn is not None and x.grad_fn._n_outputs > 1:
-            raise RuntimeError(_multi_output_message(x, "is being modified inplace"))
-        if base is not None and base.grad_fn is None and base._requires_grad:
+        if base is not None and x._creation_meta != DEFAULT:
+            raise RuntimeError(_view_error(x, "is being modified inplace"))
+        if base is not None and x.requires_grad and base.grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used "
                                "in an in-place operation.")
+        if x.requires_grad and x.grad_fn is None:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation.")
     data = x._data
     if name == "copy_" and _same_elements(data, args[0]._data):
         return  # a copy onto itself changes nothing
@@ -218,6 +215,10 @@ def check_inplace_target(x: Tensor, name: str, args: tuple) -> None:
             warn("Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor "
                  "before performing this operation. This also applies to advanced indexing e.g. "
                  "tensor[indices] = tensor")
+            if _fills_by_mask(*args):
+                warn("Use of masked_fill_ on expanded tensors is deprecated. Please clone() the "
+                     "tensor before performing this operation. This also applies to advanced "
+                     "indexing e.g. tensor[mask] = scalar")
         # writing one number everywhere is fine even where elements share memory (expand)
         elif name != "zero_" and not (name == "fill_" and not isinstance(args[0], Tensor)):
             raise RuntimeError(
@@ -234,13 +235,21 @@ def check_inplace_target(x: Tensor, name: str, args: tuple) -> None:
                 "performing the operation.")
 
 
+def _fills_by_mask(index: object, value: Tensor) -> bool:
+    """PyTorch's index_put_ hands one mask and one value on to masked_fill_
+    (canDispatchToMaskedFill), which warns again."""
+    arrays = [i for i in (index if isinstance(index, tuple) else (index,))
+              if isinstance(i, np.ndarray)]
+    return value._data.size == 1 and len(arrays) == 1 and arrays[0].dtype == np.bool_
+
+
 def _partly_overlaps(out: np.ndarray, other: np.ndarray) -> bool:
     """PyTorch's get_overlap_status: only two dense tensors can be told apart ("too hard"
     otherwise, and allowed); they overlap partly if their memory ranges meet but they are
     not the very same elements in the same order."""
     if not out.size or not other.size or not np.may_share_memory(out, other):
         return False
-    if not (_dense(out) and _dense(other)):
+    if not (dense(out) and dense(other)):
         return False
     start_a, start_b = out.__array_interface__["data"][0], other.__array_interface__["data"][0]
     end_a, end_b = start_a + out.nbytes, start_b + other.nbytes
@@ -249,7 +258,7 @@ def _partly_overlaps(out: np.ndarray, other: np.ndarray) -> bool:
     return start_a < end_b and start_b < end_a
 
 
-def _dense(a: np.ndarray) -> bool:
+def dense(a: np.ndarray) -> bool:
     """Do a's elements fill one block of memory, with no gaps and no repeats (in some
     order of its dims)? PyTorch's is_non_overlapping_and_dense."""
     dims = sorted((abs(stride), size) for size, stride in zip(a.shape, a.strides) if size != 1)
