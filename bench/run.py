@@ -174,7 +174,8 @@ def main() -> None:
             lines.append(f"| mlp | {name} | {peak / 2**20:.2f} MiB | "
                          f"{peak / floor_peak:.2f}x |")
     lines += ["", "| widget | measure | time | |", "|---|---|---|---|", *widget_rows()]
-    lines += ["", "Targets (issue 10): tiny <= 1.0x PyTorch, mlp <= 1.25x NumPy, deep <= 12x NumPy, and ahead of MyGrad."]
+    lines += ["", "Targets (issue 10): tiny <= 1.0x PyTorch, mlp <= 1.25x NumPy, "
+                  "deep <= 12x NumPy, and ahead of MyGrad."]
 
     text = "\n".join(lines)
     print(text)
