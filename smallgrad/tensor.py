@@ -57,11 +57,6 @@ class Tensor:
     __array_ufunc__ = None  # numpy_array * tensor calls Tensor.__rmul__, not NumPy
 
     # --- making tensors -----------------------------------------------------------
-    @staticmethod
-    def _count() -> int:
-        """How many tensors have been made so far; each new one gets this as its `_tid`."""
-        return _made[0]
-
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool = False) -> Tensor:
         """Wrap an array without copying it (the fast path every op uses)."""

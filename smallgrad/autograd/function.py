@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._quiet import quiet_already, restore, silence
-from ..tensor import Tensor
+from ..tensor import Tensor, _made
 from .anomaly_mode import _AnomalyState, forward_stack
 from .errors import DETACHED_IN_PLACE, FREED, modified_in_place
 from .grad_mode import _GradState
@@ -212,7 +212,7 @@ def _as_tensor(value: Any, args: tuple) -> Any:
 def _record(ctx: BackwardNode, args: tuple, needs: tuple) -> Any:
     """Run forward under no_grad, then make ctx the grad_fn of its outputs."""
     ctx.needs_input_grad = needs
-    ctx._first_tid = Tensor._count()  # tensors made from here on are forward's own
+    ctx._first_tid = _made[0]  # tensors made from here on are forward's own
     _GradState.enabled = False  # forward runs under no_grad, as in PyTorch
     token = None if quiet_already() else silence()  # (under create_graph it is: ~0.5 µs)
     try:
@@ -222,7 +222,11 @@ def _record(ctx: BackwardNode, args: tuple, needs: tuple) -> Any:
         if token is not None:
             restore(token)
     is_tuple = type(out) is tuple
-    outputs = tuple([_as_tensor(o, args) for o in out]) if is_tuple else (_as_tensor(out, args),)
+    if type(out) is np.ndarray:  # a built-in op's one array (the usual case: no call)
+        outputs = (Tensor._make(out),)
+    else:
+        outputs = tuple([_as_tensor(o, args) for o in out]) if is_tuple else (
+            _as_tensor(out, args),)
 
     ctx._seq = next(_creation_counter)
     if _AnomalyState.enabled:
@@ -231,7 +235,9 @@ def _record(ctx: BackwardNode, args: tuple, needs: tuple) -> Any:
     constants = None
     for a in args:
         if isinstance(a, Tensor):
-            edge = a._edge()
+            # a non-leaf, not a view: its edge is its grad_fn (Tensor._edge does the rest)
+            edge = ((a._grad_fn, a._output_nr) if a._grad_fn is not None and a._base is None
+                    else a._edge())
             if edge[0] is None:  # needs no grad: the widgets still draw it, greyed
                 constants = constants or {}
                 constants[len(edges)] = a._data.item() if a._is_scalar else weakref.ref(a)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..tensor import Tensor
+from ..tensor import Tensor, _made
 
 if TYPE_CHECKING:
     from .graph import Node
@@ -51,7 +51,7 @@ class InputBuffers:
         self.owned.discard((node, slot))  # a hook has seen it: the user may keep it
 
     def start_node(self) -> None:
-        self.mark = Tensor._count()
+        self.mark = _made[0]
 
     def made_by_node(self, grad: Tensor, grad_inputs: tuple) -> bool:
         """The running node made `grad` just now and sends it along one edge only (a view
