@@ -296,6 +296,19 @@ class Stepper:
     def edges(self) -> dict[str, list[str]]:
         return self.root.locator(".sg-root").evaluate(EDGES_JS)
 
+    def step_forward(self, steps: int) -> tuple[list[str], list[str]]:
+        """Click "next ▶" `steps` times from step 0; each click must light exactly one new
+        edge and leave the earlier ones done. Returns the active edge and card of each."""
+        active, cards = [], []
+        for position in range(1, steps + 1):
+            self.click("next ▶", position)
+            edges = self.edges()
+            assert len(edges["active"]) == 1, f"step {position}: active edges {edges['active']}"
+            assert len(edges["done"]) == position - 1, f"step {position}: done edges {edges}"
+            active.append(edges["active"][0])
+            cards.append(self.card.inner_text())
+        return active, cards
+
     def active_in_view(self) -> dict:
         return self.root.locator(".sg-root").evaluate(ACTIVE_IN_VIEW_JS)
 

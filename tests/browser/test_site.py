@@ -137,14 +137,7 @@ def _step_through(stepper: Stepper, steps: int) -> list[str]:
     if not stepper.button("⏮ start").is_disabled():
         stepper.button("⏮ start").click()
     stepper.wait_status(0)
-    active, cards = [], []
-    for position in range(1, steps + 1):
-        stepper.click("next ▶", position)
-        edges = stepper.edges()
-        assert len(edges["active"]) == 1, f"step {position}: {edges}"
-        assert len(edges["done"]) == position - 1, f"step {position}: {edges}"
-        active.append(edges["active"][0])
-        cards.append(stepper.card.inner_text())
+    active, cards = stepper.step_forward(steps)
     assert len(set(active)) == steps, "each step highlights another edge"
     assert len(set(cards)) == steps, "each step shows another card"
     stepper.click("◀ back", steps - 1)
