@@ -231,10 +231,11 @@ def _record(ctx: BackwardNode, args: tuple, needs: tuple) -> Any:
     ctx._seq = next(_creation_counter)
     if _AnomalyState.enabled:
         ctx._forward_stack = forward_stack()
-    edges, meta = [], []
+    edges, meta, positions = [], [], []
     constants = None
-    for a in args:
+    for position, a in enumerate(args):
         if isinstance(a, Tensor):
+            positions.append(position)
             # a non-leaf, not a view: its edge is its grad_fn (Tensor._edge does the rest)
             edge = ((a._grad_fn, a._output_nr) if a._grad_fn is not None and a._base is None
                     else a._edge())
@@ -244,7 +245,7 @@ def _record(ctx: BackwardNode, args: tuple, needs: tuple) -> Any:
             edges.append(edge)
             meta.append((a._data.shape, a._data.dtype.char))
     if len(edges) != len(args):  # some arguments are no tensors (e.g. a dim)
-        ctx._tensor_positions = tuple([i for i, a in enumerate(args) if isinstance(a, Tensor)])
+        ctx._tensor_positions = tuple(positions)
         ctx._n_args = len(args)
     ctx.next_functions = tuple(edges)
     ctx._input_meta = tuple(meta)  # the engine checks each grad against these

@@ -10,7 +10,7 @@ from collections.abc import Callable, Generator
 
 from ..tensor import Tensor
 from .anomaly_mode import _AnomalyState, report_failure
-from .grad_mode import _GradState
+from .grad_mode import set_grad_enabled
 from .graph import Node
 from .input_buffer import InputBuffers
 from .steps import HookStep
@@ -35,27 +35,22 @@ def run_tensor_hooks(node: Node, grads: list, buffers: InputBuffers,
 
 
 def _call_hook(node: Node, hook: Callable, grad: Tensor, create_graph: bool) -> Tensor | None:
-    was_enabled, _GradState.enabled = _GradState.enabled, create_graph
     try:
-        return _checked_result(hook, grad, hook(grad))
+        with set_grad_enabled(create_graph):
+            return _checked_result(hook, grad, hook(grad))
     except Exception:
         if _AnomalyState.enabled:
             report_failure(node)  # a hook fails inside its node, as far as PyTorch says
         raise
-    finally:
-        _GradState.enabled = was_enabled
 
 
 def _retain(target: Tensor, grad: Tensor, create_graph: bool) -> None:
     """PyTorch's retain_grad hook, under backward's grad mode (create_graph)."""
-    was_enabled, _GradState.enabled = _GradState.enabled, create_graph
-    try:
+    with set_grad_enabled(create_graph):
         old = target._grad
         # the first grad: a row-major clone (with create_graph, a node); then old + new
         target._grad = old + grad if old is not None else (
             grad.clone() if grad.is_contiguous() else grad.contiguous())
-    finally:
-        _GradState.enabled = was_enabled
 
 
 def _checked_result(hook: Callable, grad: Tensor, new: object) -> Tensor | None:
