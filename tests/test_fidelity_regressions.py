@@ -712,3 +712,23 @@ y.detach_()
 g, = t.autograd.grad(z.sum(), [a], create_graph=True)
 g.sum().backward()
 """)
+
+
+# --- which saved tensor's error comes first ---------------------------------------------------
+@pytest.mark.parametrize("case", [
+    "y = x * x; x.add_(1); x.detach_()",  # one saved tensor, detached and changed
+    "y = x * x; x.detach_(); x.add_(1)",
+    "y = x * z; x.detach_(); z.add_(1)",  # mul saves (z, x): z's change is met first
+    "y = x * z; z.detach_(); x.add_(1)",
+])
+def test_saved_tensors_are_checked_one_by_one_detached_first(torch, case):
+    """PyTorch unpacks saved tensors in order and asks each first whether it was detached
+    in place, then whether it was changed: the error a student sees is the first of those."""
+    said = []
+    for lib in (torch, smallgrad):
+        scope = {"x": lib.ones(3, requires_grad=True) * 1, "z": lib.ones(3, requires_grad=True) * 1}
+        exec(case, scope)
+        with pytest.raises(RuntimeError) as error:
+            scope["y"].sum().backward()
+        said.append(str(error.value)[:40])
+    assert said[0] == said[1]

@@ -71,15 +71,15 @@ class BackwardNode(Node):
     def saved_tensors(self) -> tuple:
         if self._freed:
             raise RuntimeError(FREED)
-        # each saved tensor in turn, as PyTorch unpacks them: changed in place? detached?
+        # each saved tensor in turn, as PyTorch unpacks them: detached? changed in place?
         histories = self._saved_had_history or (False,) * len(self._saved)
         for tensor, version, had_history in zip(self._saved, self._saved_versions, histories):
+            if had_history and tensor._grad_fn is None:
+                raise RuntimeError(DETACHED_IN_PLACE)
             if tensor is not None and tensor._version_box[0] != version:
                 # a saved output is "output k of" this node, even after an in-place op
                 owner = self if tensor._tid >= self._first_tid else tensor.grad_fn
                 raise RuntimeError(modified_in_place(tensor, owner, version))
-            if had_history and tensor._grad_fn is None:
-                raise RuntimeError(DETACHED_IN_PLACE)
         return self._saved
 
     # --- what the engine calls -------------------------------------------------
