@@ -23,7 +23,7 @@ from tests.fuzz.generator import generate
 from tests.fuzz.known import known
 from tests.fuzz.observer import Values, run
 from tests.fuzz.program import Program
-from tests.fuzz.runner import Session, disagreements, fuzz
+from tests.fuzz.runner import Finding, Session, disagreements, fuzz
 from tests.fuzz.shrinker import shrink
 
 PROGRAMS = int(os.environ.get("SMALLGRAD_FUZZ_PROGRAMS", "400"))
@@ -190,3 +190,30 @@ def test_the_shrinker_makes_tensor_literals_smaller():
         return "t.tensor(" in program.statements[0]
 
     assert shrink(Program(statements), needs_a_tensor).statements == ("a = t.tensor(1.0)",)
+
+
+# --- rounding made big is told from a wrong op (known.rounding_made_big, replay.py) ---------
+def exp_off_by(monkeypatch, torch, ulps: int) -> str:
+    """smallgrad's exp, `ulps` float32 steps above torch's; returns torch's exp(0.3)."""
+    exact = torch.exp(torch.tensor([0.3])).item()
+
+    def exp(x):
+        values = np.exp(x.detach().numpy().astype(np.float64)).astype(np.float32)
+        for _ in range(ulps):
+            values = np.nextafter(values, np.float32(np.inf))
+        return smallgrad.tensor(values)
+
+    monkeypatch.setattr(smallgrad, "exp", exp)
+    return repr(exact)
+
+
+@pytest.mark.parametrize(("ulps", "forgiven"), [(1, True), (300, False)])
+def test_only_a_last_bit_made_whole_is_forgiven(torch, monkeypatch, ulps, forgiven):
+    """One ulp in exp, turned into True/False by a comparison with torch's exact value:
+    rounding made big. Three hundred ulps (2e-5, past the tolerance) are a wrong exp."""
+    exact = exp_off_by(monkeypatch, torch, ulps)
+    statements = ("a = t.tensor([0.3])", "e = t.exp(a)", f"above = (e > {exact}).all()")
+    found = disagreements(program(*statements), torch, smallgrad)
+    assert ("value", "bool") in found, found
+    finding = Finding(program(*statements), found["value", "bool"])
+    assert (known(finding) == "rounding_made_big") is forgiven

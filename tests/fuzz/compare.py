@@ -56,17 +56,12 @@ def compare(statements: tuple[str, ...], torch: Outcome, smallgrad: Outcome) -> 
     if errors:
         return errors  # past a different error, everything else differs too
     found = []
-    exact_values = {f"{name}.value" for name in made_from_numbers(statements)}
-    mixed = mixes_precisions(torch)
     differing: list[str] = []
     for key in dict.fromkeys([*torch.record, *smallgrad.record]):
         if any(key.startswith(parent + ".") for parent in differing):
             continue  # `a.grad` is a tensor on one side only: its dtype, ... say no more
         expected, actual = torch.record.get(key, "nothing"), smallgrad.record.get(key, "nothing")
-        # float32 results promoted to float64 carry float32's rounding (both libraries'
-        # float32 sums may differ in the last bit); values made straight from numbers don't
-        loose = mixed and key not in exact_values
-        if not same(expected, actual, "float32" if loose else None):
+        if not same_at(key, statements, torch.record, smallgrad.record):
             differing.append(key)
             aspect = aspect_of(key)
             found.append(Disagreement(aspect, detail_of(aspect, expected, actual), key,
@@ -206,8 +201,19 @@ def shown(value: Any) -> str:
     return str(value)
 
 
-def mixes_precisions(outcome: Outcome) -> bool:
-    dtypes = {value for key, value in outcome.record.items() if key.endswith(".dtype")}
+def same_at(key: str, statements: tuple[str, ...], expected: dict[str, Any],
+            actual: dict[str, Any]) -> bool:
+    """Do two records of the program agree at `key` (`v3.value`, `a.grad.value`, ...)?"""
+    # float32 results promoted to float64 carry float32's rounding (both libraries'
+    # float32 sums may differ in the last bit); values made straight from numbers don't
+    loose = mixes_precisions(expected) and key not in {
+        f"{name}.value" for name in made_from_numbers(statements)}
+    return same(expected.get(key, "nothing"), actual.get(key, "nothing"),
+                "float32" if loose else None)
+
+
+def mixes_precisions(record: dict[str, Any]) -> bool:
+    dtypes = {value for key, value in record.items() if key.endswith(".dtype")}
     return {"float32", "float64"} <= dtypes
 
 

@@ -14,6 +14,7 @@ import re
 import signal
 import threading
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -63,12 +64,16 @@ TORCH_WARNED: set[str] = set()
 IN_PLACE = re.compile(r"\w_\(|[-+*/]= |\] = ")
 
 
-def run(statements: tuple[str, ...], library: ModuleType) -> Outcome:
-    """Execute the statements one by one, stopping at the first exception, then observe."""
+def run(statements: tuple[str, ...], library: ModuleType,
+        before_each: Callable[[int, dict[str, Any]], None] | None = None) -> Outcome:
+    """Execute the statements one by one, stopping at the first exception, then observe.
+    `before_each(index, namespace)` runs before each statement (see replay.py)."""
     namespace: dict[str, Any] = {"t": library}
     error, caught_warnings, version_changes = None, [], {}
     try:
         for index, statement in enumerate(statements):
+            if before_each is not None:
+                before_each(index, namespace)
             before = versions(namespace, library) if IN_PLACE.search(statement) else None
             with warnings.catch_warnings(record=True) as caught, time_limit(SECONDS_PER_STATEMENT):
                 warnings.simplefilter("always")
