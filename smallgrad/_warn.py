@@ -15,3 +15,13 @@ def warn(message: str, category: type[Warning] = UserWarning) -> None:
     while frame is not None and frame.f_code.co_filename.startswith(_SMALLGRAD_DIR):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
+
+
+_warned_once: set[str] = set()
+
+
+def warn_once(message: str) -> None:
+    """PyTorch's TORCH_WARN_ONCE: the first time in the process, then never again."""
+    if message not in _warned_once:
+        _warned_once.add(message)
+        warn(message)

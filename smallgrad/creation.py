@@ -61,7 +61,8 @@ def _infer(data: Any, dtype=None) -> np.ndarray:
     if natural is None:
         raise _nesting_error(data) or TypeError(
             f"Could not infer dtype of {type(data).__name__}")
-    return array.astype(dtypes.to_numpy(dtype) or natural)
+    with np.errstate(over="ignore"):  # 1e300 in float32 is inf, silently, as in PyTorch
+        return array.astype(dtypes.to_numpy(dtype) or natural)
 
 
 def _nesting_error(data: Any, dim: int = 0) -> Exception | None:

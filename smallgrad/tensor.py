@@ -21,11 +21,11 @@ import numpy as np
 
 from . import dtypes
 from ._printing import tensor_repr
+from ._warn import warn_once
 from .autograd.grad_mode import _GradState
 from .autograd.graph import HookDict, Node, RemovableHandle
 from .fast_path import no_grad_elementwise
 
-_warned_float = [False]  # has float(tensor that requires grad) warned yet?
 _made = [0]  # how many tensors have been made: the engine asks, to know which grads are new
 
 
@@ -39,6 +39,12 @@ class Size(tuple):
         return int(np.prod(self, dtype=np.int64))
 
 
+_T_DEPRECATED = (  # PyTorch's words for x.T on 0-d, and on other non-2-d tensors
+    "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+    "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+    "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to "
+    "reverse the dimensions of a tensor.")
 _NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
     "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
@@ -350,11 +356,9 @@ class Tensor:
         return bool(self._data.reshape(()))
 
     def __float__(self) -> float:
-        if self.requires_grad and not _warned_float[0]:
-            _warned_float[0] = True  # PyTorch says it once per process
-            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
-                          "unexpected behavior.\nConsider using tensor.detach() first.",
-                          UserWarning, stacklevel=2)
+        if self.requires_grad:
+            warn_once("Converting a tensor with requires_grad=True to a scalar may lead to "
+                      "unexpected behavior.\nConsider using tensor.detach() first.")
         return float(self._scalar())
 
     def __int__(self) -> int:
@@ -467,7 +471,10 @@ class Tensor:
     def squeeze(self, dim=None): return F.squeeze(self, dim)
 
     @property
-    def T(self): return F.permute(self, tuple(range(self._data.ndim))[::-1])
+    def T(self):
+        if self._data.ndim != 2:
+            warn_once(_T_DEPRECATED[min(self._data.ndim, 1)])
+        return F.permute(self, tuple(range(self._data.ndim))[::-1])
 
     def clone(self): return F.clone(self)
     def is_contiguous(self): return bool(self._data.flags.c_contiguous)

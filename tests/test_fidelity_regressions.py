@@ -9,8 +9,11 @@ asked each time.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import warnings
 
+import numpy as np
 import pytest
 
 import smallgrad
@@ -732,3 +735,108 @@ def test_saved_tensors_are_checked_one_by_one_detached_first(torch, case):
             scope["y"].sum().backward()
         said.append(str(error.value)[:40])
     assert said[0] == said[1]
+
+
+def test_T_of_a_non_matrix_warns_once_in_a_process_as_torch(torch):
+    """torch warns about x.T on 0-d and 1-d tensors with TORCH_WARN_ONCE: the first time in a
+    process only (so a fresh process each, or an earlier test would have used it up)."""
+    program = """
+import warnings
+warnings.simplefilter("always")
+import {library} as t
+for shape in [(), (3,), (2, 3, 4), (), (3,)]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        shape_of_T = tuple(t.ones(shape).T.shape)
+    print(shape_of_T, [str(w.message).split(" (Triggered")[0] for w in caught])
+"""
+    torch_said, smallgrad_said = (
+        subprocess.run([sys.executable, "-c", program.format(library=library)], check=True,
+                       capture_output=True, text=True).stdout for library in ("torch", "smallgrad"))
+    assert "deprecated" in torch_said
+    assert smallgrad_said == torch_said
+
+
+def test_in_place_ops_that_read_their_own_memory_see_earlier_writes_as_torch(torch):
+    """PyTorch can't judge overlap through views that are not dense ("too hard"), allows
+    the op, and its kernel writes element by element: later elements read earlier writes."""
+    assert_agrees(torch, """
+b = t.tensor([[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, -1/3]], dtype=t.float64)
+v3 = b + t.tensor(1)
+v3[...] = v3[..., -1]
+x = t.arange(9.).reshape(3, 3)
+x += x.t()[1]
+y = t.arange(9.).reshape(3, 3).t()
+y[:, 1:] = y[:, :-1]
+""")
+    assert_agrees(torch, """
+a = t.tensor([[0.5, 1.5, 2.5], [1/3, 0.1, 2.0], [3.0, 0.7, 1.1]], requires_grad=True)
+x = a * 2
+x[:, 1:] = x[:, :-1]
+x.add_(x.t()[0], alpha=2)
+x.sum().backward()
+""")
+
+
+def test_a_student_comparing_with_the_mean_sees_torchs_answer(torch):
+    """Sums add in torch's order (smallgrad/ops/cascade_sum.py): the last bit of a mean, a
+    var of equal numbers, or the grad of std at a constant is torch's, and shows."""
+    assert_agrees(torch, """
+a = t.tensor([[-1/3, -1/3], [-0.5, -1/3], [0.7, -2.0]])
+above = a.abs() >= a.abs().mean()
+v = t.var(t.full_like(t.ones(3, 3), 1/3))
+positive = (v > 0) & (v < 1)
+b = t.full((12,), 0.1)
+at_least = b >= b.mean()
+c = t.full((3, 3), 0.1, dtype=t.float64, requires_grad=True)
+t.std(c).backward()
+""")
+
+
+def _bits_agree(torch, make, dtype) -> None:
+    """make(library, array) under both libraries gives the same bits (values and grads)."""
+    rng = np.random.default_rng(0)
+    for shape in [(1,), (5,), (7,), (12,), (3, 3), (4, 9), (17, 6), (2, 3, 5), (40, 33)]:
+        array = (rng.standard_normal(shape) * 10 ** rng.uniform(-2, 2, shape)).astype(dtype)
+        results = []
+        for library in (torch, smallgrad):
+            x = library.tensor(array, requires_grad=True)
+            y = make(library, x)
+            y.sum().backward()
+            results.append((y.detach().numpy(), x.grad.numpy()))
+        (torch_y, torch_grad), (our_y, our_grad) = results
+        np.testing.assert_array_equal(our_y, torch_y, err_msg=str(shape))
+        np.testing.assert_array_equal(our_grad, torch_grad, err_msg=str(shape))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("make", [
+    lambda t, x: x.sum(), lambda t, x: x.sum(0), lambda t, x: x.sum(-1), lambda t, x: x.mean(),
+    lambda t, x: x.mean(-1), lambda t, x: x.t().sum(0) if x.ndim == 2 else x.sum(),
+    lambda t, x: x.var(), lambda t, x: x.std(0), lambda t, x: x.var(-1, keepdim=True),
+    lambda t, x: t.add(x, x * 0.3, alpha=0.7), lambda t, x: t.sub(x * 0.3, x, alpha=-1 / 3),
+], ids=["sum", "sum0", "sum-1", "mean", "mean-1", "sum_t", "var", "std0", "var-1", "add_alpha",
+        "sub_alpha"])
+def test_sums_and_fused_adds_agree_with_torch_to_the_last_bit(torch, make, dtype):
+    """Sums and means in torch's cascade order, var/std in its two ways (a float64 sum over
+    everything, Welford along dims), add/sub with alpha as one fused multiply-add."""
+    _bits_agree(torch, make, dtype)
+
+
+def test_sigmoid_is_rounded_step_by_step_as_torch(torch):
+    """torch: 1 / (1 + exp(-x)) in float32, each step rounded (so 1 in 4 results differed
+    by an ulp when smallgrad computed it another way); the small tensors students use
+    agree to the last bit."""
+    rng = np.random.default_rng(1)
+    for n in (1, 5, 16, 17):
+        x = rng.uniform(-10, 10, n).astype(np.float32)
+        np.testing.assert_array_equal(smallgrad.sigmoid(smallgrad.tensor(x)).numpy(),
+                                      torch.sigmoid(torch.tensor(x)).numpy())
+
+
+def test_a_number_too_big_for_float32_is_inf_without_a_warning(torch):
+    assert_agrees(torch, """
+a = t.tensor([1e300, -1e300, 1.0])
+b = t.zeros(3)
+c = t.sub(t.tensor(1.0, dtype=t.float64), (1 / b)[-1], alpha=2)
+""")

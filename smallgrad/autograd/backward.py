@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .._quiet import restore, silence
-from .._warn import warn
+from .._warn import warn_once
 from ..tensor import Tensor
 from .engine import backward_steps
 from .errors import CREATE_GRAPH_LEAK
@@ -22,9 +22,8 @@ def backward(tensors: Tensor | Sequence[Tensor],
             raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     steps = backward_steps(tensors, grad_tensors, retain_graph, create_graph,
                            accumulate_into=inputs, observe=False)
-    if create_graph and not _warned[0]:
-        _warned[0] = True  # PyTorch's engine says this once per process
-        warn(CREATE_GRAPH_LEAK)
+    if create_graph:
+        warn_once(CREATE_GRAPH_LEAK)  # PyTorch's engine says this once per process
     run_to_end(steps)
 
 
@@ -58,8 +57,6 @@ def run_to_end(steps) -> object:
     finally:
         restore(token)
 
-
-_warned = [False]
 
 
 def _as_tuple(tensors) -> tuple:

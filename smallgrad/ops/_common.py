@@ -187,6 +187,39 @@ def _in_float64(fn: Callable, x: np.ndarray) -> np.ndarray:
     return fn(x, out=np.empty_like(x), dtype=np.float64)
 
 
+def fused_multiply_add(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """x * y + z, rounded once, as PyTorch's kernels compute it (one FMA instruction)."""
+    dtype = np.result_type(x, y, z)
+    if dtype == np.float32:  # float64 holds the product exactly
+        return np.asarray(np.multiply(x, y, dtype=np.float64) + z).astype(np.float32)
+    if dtype != np.float64:
+        return x * y + z
+    return quiet(_fused_float64, x, y, z)
+
+
+def _fused_float64(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    product = x * y
+    lost = product_error(x, y, product)
+    total = product + z
+    back = total - z  # Knuth's two-sum: what the sum lost, exactly
+    sum_error = (product - back) + (z - (total - back))
+    fused = total + (sum_error + lost)
+    return np.where(np.isfinite(fused), fused, total)  # inf and nan as the plain sum has them
+
+
+def product_error(x: np.ndarray, y: np.ndarray, product: np.ndarray) -> np.ndarray:
+    """x * y - product, exactly (Dekker: each factor split into halves of 26 bits)."""
+    x_high, x_low = _split(x)
+    y_high, y_low = _split(y)
+    return ((x_high * y_high - product) + x_high * y_low + x_low * y_high) + x_low * y_low
+
+
+def _split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    scaled = 134217729.0 * x  # 2**27 + 1
+    high = scaled - (scaled - x)
+    return high, x - high
+
+
 def like_input(result: np.ndarray, x: np.ndarray) -> np.ndarray:
     """A one-input elementwise result, laid out in memory as PyTorch lays it out: like x
     when x is transposed, row-major when x is expanded (NumPy may choose otherwise)."""

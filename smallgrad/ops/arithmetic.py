@@ -3,12 +3,22 @@ tensor operations (so that backward itself can be differentiated, for create_gra
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ..autograd.checks import sum_to_shape
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._common import as_tensor, elementwise, float_data, like_input, promoted, quiet
+from ._common import (
+    as_tensor,
+    elementwise,
+    float_data,
+    fused_multiply_add,
+    like_input,
+    promoted,
+    quiet,
+)
 from .backward_ops import MulScalar, SubScalar
 
 
@@ -26,6 +36,11 @@ def _power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return quiet(np.power, x, y)
 
 
+def _plus_times(alpha: float) -> Callable:
+    """x + alpha * y, as PyTorch's add kernel computes it: one fused multiply-add."""
+    return lambda x, y: fused_multiply_add(y, np.asarray(alpha, dtype=y.dtype), x)
+
+
 class Add(Function):
     """d(a + αb) = da + α db   (α is add's `alpha`, usually 1)"""
 
@@ -35,7 +50,7 @@ class Add(Function):
     def forward(ctx, a, b, alpha=1):
         ctx.shapes, ctx.alpha = (a._data.shape, b._data.shape), alpha
         if alpha != 1:
-            b = Tensor._make(b._data * np.asarray(alpha, dtype=b._data.dtype))
+            return elementwise("add", _plus_times(alpha), a, b)
         return elementwise("add", np.add, a, b)
 
     @staticmethod
@@ -56,7 +71,7 @@ class Sub(Function):
     def forward(ctx, a, b, alpha=1):
         ctx.shapes, ctx.alpha = (a._data.shape, b._data.shape), alpha
         if alpha != 1:
-            b = Tensor._make(b._data * np.asarray(alpha, dtype=b._data.dtype))
+            return elementwise("sub", _plus_times(-alpha), a, b)
         return elementwise("sub", np.subtract, a, b)
 
     @staticmethod

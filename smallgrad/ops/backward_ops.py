@@ -15,7 +15,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._common import as_tensor, elementwise, quiet
+from ._common import as_tensor, elementwise, product_error, quiet
 
 
 # --- a tensor and a C++ number (not a Python number: that is MulBackward0) --------------
@@ -102,19 +102,16 @@ class TanhBackward(Function):
 
 
 def _one_minus_square(y: np.ndarray) -> np.ndarray:
-    """1 - y², rounded once, as PyTorch's kernel computes it (a fused multiply-add)."""
+    """1 - y², rounded once, as PyTorch's kernel computes it (a fused multiply-add).
+    (Written out rather than fused_multiply_add(-y, y, 1): a nan keeps PyTorch's sign.)"""
     if y.dtype == np.float32:  # float64 holds y² exactly (and no float64 array of 1 - y²)
         square = np.multiply(y, y, dtype=np.float64)
         return np.subtract(1.0, square, out=np.empty_like(y), dtype=np.float64)
     if y.dtype != np.float64:
         return 1 - y * y
-    square = y * y  # and its rounding error, exactly (Dekker's product of split halves)
-    scaled = 134217729.0 * y  # 2**27 + 1
-    high = scaled - (scaled - y)
-    low = y - high
-    error = ((high * high - square) + 2 * high * low) + low * low
+    square = y * y
     rest = 1 - square
-    return rest + (((1 - rest) - square) - error)
+    return rest + (((1 - rest) - square) - product_error(y, y, square))
 
 
 class SigmoidBackward(Function):

@@ -13,13 +13,13 @@ import numpy as np
 
 from ..autograd.checks import sum_to_shape
 from ..autograd.function import Function
-from ..autograd.grad_mode import _GradState
+from ..autograd.grad_mode import _GradState, set_grad_enabled
 from ..dtypes import from_numpy
 from ..tensor import Tensor
 from ._common import as_tensor, broadcast_message, result_dtype
 from .backward_ops import ZeroGrad
 from .shape import clone, out_of_range
-from .views import bump_version, check_inplace_target, rebase_history
+from .views import _same_elements, bump_version, check_inplace_target, rebase_history
 
 # when nothing is recorded (e.g. an SGD step under no_grad), NumPy does the work in place
 _UFUNCS = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply, "div_": np.true_divide}
@@ -29,7 +29,8 @@ def inplace(x: Tensor, name: str, op: Callable, *args) -> Tensor:
     records = _GradState.enabled and (
         x.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args))
     check_inplace_target(x, name, args, records)
-    if not records and name in _UFUNCS and len(args) == 1:
+    reads_itself = name != "index_put_" and _reads_own_memory(x, args)
+    if not records and name in _UFUNCS and len(args) == 1 and not reads_itself:
         return _in_place_ufunc(x, name, as_tensor(args[0], x))
     if not records and name == "zero_":
         x._data.fill(0)
@@ -48,6 +49,8 @@ def inplace(x: Tensor, name: str, op: Callable, *args) -> Tensor:
                            f"shape {list(result.shape)}")
     if name == "index_put_":  # only the indexed places, as PyTorch's kernel writes them
         x._data[args[0]] = result._data[args[0]]  # (it matters where x's elements share memory)
+    elif reads_itself:
+        _write_element_by_element(x, op, args)
     else:
         np.copyto(x._data, result._data, casting="unsafe")
     rebase_history(x, result)
@@ -59,6 +62,28 @@ def inplace(x: Tensor, name: str, op: Callable, *args) -> Tensor:
         if records and any(s is old for s in result.grad_fn._saved):
             _swap_saved(result.grad_fn, old, clone(old))
     return x
+
+
+def _reads_own_memory(x: Tensor, args: tuple) -> bool:
+    """Does an input read x's memory through another view of it (one that PyTorch's overlap
+    check calls too hard to judge, and allows)? Inputs that are x's very elements are fine."""
+    return any(isinstance(a, Tensor) and a._data.size and np.shares_memory(x._data, a._data)
+               and not _same_elements(x._data, a._data) for a in args)
+
+
+def _write_element_by_element(x: Tensor, op: Callable, args: tuple) -> None:
+    """x = op(x, *args) as PyTorch's kernel runs it: one element at a time, in the order of
+    x's memory, so an input that overlaps x sees the elements written before it (NumPy
+    would read all of them first). As in x[:, 1:] = x[:, :-1], which repeats x[:, 0]."""
+    data = x._data
+    inputs = [np.broadcast_to(a._data, data.shape) if isinstance(a, Tensor) else a for a in args]
+    outer_first = sorted(range(data.ndim), key=lambda d: -abs(data.strides[d]))
+    with set_grad_enabled(False):
+        for place in np.ndindex(*(data.shape[d] for d in outer_first)):
+            index = tuple(place[outer_first.index(d)] for d in range(data.ndim))
+            element = [Tensor._make(np.array(a[index])) if isinstance(a, np.ndarray) else a
+                       for a in inputs]
+            data[index] = op(Tensor._make(np.array(data[index])), *element)._data
 
 
 def _check_cast(dtype: np.dtype, x: Tensor) -> None:

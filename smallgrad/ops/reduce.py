@@ -14,6 +14,7 @@ from ..tensor import Tensor, _wrap_dim
 from ._common import quiet, reduce_dims
 from .arithmetic import pow_inplace
 from .backward_ops import DivScalar, MaskedFill, MaskedFillTensor, MulScalar, Scatter, Sgn
+from .cascade_sum import cascade_sum
 from .shape import where
 
 
@@ -34,6 +35,21 @@ def _spread(grad: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
     return grad.expand(shape)
 
 
+def _sum(data: np.ndarray, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
+    """np.sum, but float sums add in PyTorch's order (see cascade_sum) wherever it can."""
+    total = cascade_sum(data, dims)
+    if total is None:
+        return np.sum(data, axis=dims, keepdims=keepdim)
+    return total if keepdim else total.reshape([n for d, n in enumerate(data.shape)
+                                                if d not in dims])
+
+
+def _mean(data: np.ndarray, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
+    """PyTorch's mean on the CPU: the sum, then one division (an empty mean is nan)."""
+    count = int(np.prod([data.shape[d] for d in dims]))
+    return quiet(np.true_divide, _sum(data, dims, keepdim), count).astype(data.dtype, copy=False)
+
+
 def _row_major(array: np.ndarray) -> np.ndarray:
     """PyTorch's reductions give row-major results; NumPy's may keep a transposed layout."""
     return np.asarray(array, order="C")
@@ -47,7 +63,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.shape = x._data.shape
-        return np.sum(x._data)
+        return _sum(x._data, tuple(range(x._data.ndim)), False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -62,7 +78,7 @@ class SumDim(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
-        return _row_major(np.sum(x._data, axis=dims, keepdims=keepdim))
+        return _row_major(_sum(x._data, dims, keepdim))
 
     @staticmethod
     def backward(ctx, grad):
@@ -84,7 +100,7 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.shape = x._data.shape
-        return quiet(np.mean, x._data) if x._data.size else np.array(np.nan, x._data.dtype)
+        return _mean(x._data, tuple(range(x._data.ndim)), False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -99,10 +115,7 @@ class MeanDim(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # an empty mean is nan, silently
-            mean = np.mean(x._data, axis=dims, keepdims=keepdim, dtype=x._data.dtype)
-        return _row_major(mean)
+        return _row_major(_mean(x._data, dims, keepdim))
 
     @staticmethod
     def backward(ctx, grad):
@@ -149,9 +162,9 @@ class Std(Function):
 
 
 def _variance(name: str, data: np.ndarray, dim, keepdim: bool, correction) -> np.ndarray:
-    """PyTorch's two ways, so that exact ties come out as torch's: over all elements, the
-    mean in the tensor's dtype, then the squared deviations summed in float64; along dims,
-    Welford's running sums (in float64: a constant gives exactly 0)."""
+    """PyTorch's two ways, so that the last bits come out as torch's: over all elements, the
+    mean in the tensor's dtype, then the squared deviations summed in float64, one by one;
+    along dims, Welford's running sums (in float64: a constant gives exactly 0)."""
     dims = reduce_dims(dim, data.ndim)
     count = int(np.prod([data.shape[d] for d in dims]))
     kept = int(np.prod([size for d, size in enumerate(data.shape) if d not in dims]))
@@ -162,19 +175,34 @@ def _variance(name: str, data: np.ndarray, dim, keepdim: bool, correction) -> np
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # empty or no degrees of freedom
         if data.size and count == data.size:  # one result from every element: std_var_all
-            mean = np.float64(np.mean(data, dtype=data.dtype)) if data.size else np.nan
+            mean = np.float64(_mean(data, tuple(range(data.ndim)), False))
             dof = count - correction if count > correction else 0  # (max is smallgrad.max here)
-            variance = quiet(np.divide, np.sum((wide - mean) ** 2), dof)
+            squares = np.ravel((wide - mean) ** 2, order="K")  # added one by one, in memory order
+            variance = quiet(np.divide, np.add.accumulate(squares)[-1], dof)
             shape = [1 if d in dims else n for d, n in enumerate(data.shape)]
             variance = np.reshape(variance, shape if keepdim else
                                   [n for d, n in enumerate(data.shape) if d not in dims])
         else:
-            variance = quiet(np.var, wide, dims, None, None, correction, keepdim)
-            if data.size and count > correction:  # Welford's sums see no spread in a constant
-                top = np.max(data, dims, keepdims=keepdim)  # (but inf - inf is nan there too)
-                constant = (top == np.min(data, dims, keepdims=keepdim)) & np.isfinite(top)
-                variance = np.where(constant, 0.0, variance)
+            variance = _welford(wide, dims, keepdim, correction)
     return np.asarray(variance)  # float64: std takes its root before rounding, as torch
+
+
+def _welford(wide: np.ndarray, dims: tuple[int, ...], keepdim: bool, correction) -> np.ndarray:
+    """Variance along dims as PyTorch's WelfordOps reduces, one element at a time in float64
+    (so the last bits agree, and a constant has exactly 0 spread)."""
+    kept = [d for d in range(wide.ndim) if d not in dims]
+    count = int(np.prod([wide.shape[d] for d in dims]))
+    rows = np.transpose(wide, kept + list(dims)).reshape([wide.shape[d] for d in kept] + [count])
+    mean, m2 = np.zeros(rows.shape[:-1]), np.zeros(rows.shape[:-1])
+    for n in range(rows.shape[-1]):
+        x = rows[..., n]
+        delta = x - mean
+        mean = mean + delta / (n + 1)
+        m2 = m2 + delta * (x - mean)
+    variance = quiet(np.divide, m2, count - correction if count > correction else 0)
+    if keepdim:
+        variance = np.expand_dims(variance, dims)
+    return variance
 
 
 def _var_backward(grad: Tensor, x: Tensor, dim, keepdim: bool, correction: float) -> Tensor:

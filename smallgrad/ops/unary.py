@@ -120,10 +120,9 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         z = float_data(x)
-        # written to never overflow: for x < 0, σ(x) = eˣ / (1 + eˣ)
-        e = np.exp(-np.abs(z))
-        result = Tensor._make(like_input(
-            np.where(z >= 0, 1 / (1 + e), e / (1 + e)).astype(z.dtype), z))
+        # PyTorch's kernel: 1 / (1 + e⁻ˣ), each step rounded in x's dtype (e⁻ˣ = inf gives 0)
+        one = z.dtype.type(1)
+        result = Tensor._make(like_input(quiet(np.divide, one, one + precise(np.exp, -z)), z))
         ctx.save_for_backward(result)
         return result
 
