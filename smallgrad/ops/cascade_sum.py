@@ -27,6 +27,11 @@ def cascade_sum(data: np.ndarray, dims: tuple[int, ...]) -> np.ndarray | None:
         return None
     if min(data.strides, default=0) < 0:
         return None
+    if data.flags.c_contiguous:  # the common cases, straight off
+        total = _contiguous_sum(data, dims)
+        if total is not None:
+            shape = [1 if d in dims else n for d, n in enumerate(data.shape)]
+            return total.reshape(shape) + data.dtype.type(0)
     reduced = [d in dims and data.shape[d] > 1 for d in range(data.ndim)]
     walk = [d for d in sorted(range(data.ndim), key=lambda d: -data.strides[d])
             if data.shape[d] > 1]  # PyTorch walks memory in order, the smallest stride inside
@@ -62,6 +67,29 @@ def cascade_sum(data: np.ndarray, dims: tuple[int, ...]) -> np.ndarray | None:
     return total.reshape(shape) + zero  # (PyTorch's output starts at 0, and adds the sum)
 
 
+def _contiguous_sum(data: np.ndarray, dims: tuple[int, ...]) -> np.ndarray | None:
+    """Row-major data summed over all its dims, its last ones or its first ones."""
+    k = len(dims)
+    if k == data.ndim:
+        return _inner_sum(data.reshape(1, -1))
+    reduced = _product(data.shape, dims)
+    kept = data.size // reduced
+    if reduced == 1 or kept == 1:
+        return None  # (size-1 dims: the general way drops them)
+    if dims == tuple(range(data.ndim - k, data.ndim)):
+        return _inner_sum(data.reshape(kept, reduced))
+    if dims == tuple(range(k)):
+        return _outer_sum(data.reshape(1, reduced, kept))[0]
+    return None
+
+
+def _product(shape: tuple[int, ...], dims: tuple[int, ...]) -> int:
+    size = 1
+    for d in dims:
+        size *= shape[d]
+    return size
+
+
 def _inner_sum(rows: np.ndarray) -> np.ndarray:
     """Each row's sum, the reduced numbers side by side in memory (vectorized_inner_sum)."""
     count, n = rows.shape
@@ -70,8 +98,7 @@ def _inner_sum(rows: np.ndarray) -> np.ndarray:
         return _row_sum(rows[:, :, None])[:, 0]
     vectors = n // lanes
     per_lane = _row_sum(rows[:, :vectors * lanes].reshape(count, vectors, lanes))
-    tail = _sequential(rows[:, vectors * lanes:], np.zeros(count, rows.dtype))
-    return _sequential(per_lane, tail)
+    return _sequential(per_lane, _sequential(rows[:, vectors * lanes:]))
 
 
 def _outer_sum(slabs: np.ndarray) -> np.ndarray:
@@ -81,6 +108,10 @@ def _outer_sum(slabs: np.ndarray) -> np.ndarray:
     lanes = VECTOR_BYTES // slabs.itemsize
     group = 4 * lanes if columns >= lanes else 4
     cascaded = columns // group * group
+    if cascaded == columns:
+        return _multi_row_sum(slabs)
+    if not cascaded:
+        return _row_sum(slabs)
     return np.concatenate([_multi_row_sum(slabs[:, :, :cascaded]),
                            _row_sum(slabs[:, :, cascaded:])], axis=1)
 
@@ -90,35 +121,58 @@ def _row_sum(x: np.ndarray) -> np.ndarray:
     onto the first, then the four added up in order."""
     count, n = x.shape[:2]
     fours = n // 4
+    if not fours:  # four sums of nothing: the numbers go onto the first, in order
+        return _sequential(x)
     partial = _multi_row_sum(x[:, :fours * 4].reshape(count, fours, 4, *x.shape[2:]))
-    first = _sequential(np.moveaxis(x[:, fours * 4:], 1, -1), partial[:, 0])
-    return _sequential(np.moveaxis(partial[:, 1:], 1, -1), first)
+    first = _sequential(x[:, fours * 4:], partial[:, 0])
+    return _sequential(partial[:, 1:], first)
 
 
 def _multi_row_sum(x: np.ndarray) -> np.ndarray:
-    """Sum axis 1 of x as multi_row_sum does: runs of `step` numbers, each run's sum carried
-    up four levels of partial sums, so that only numbers of a similar size meet."""
+    """Sum axis 1 of x as multi_row_sum does: runs of `step` numbers are added up, and their
+    sums carried up through levels (16 runs make one sum a level up), so that only numbers
+    of a similar size meet. The level that holds a partial group at the end keeps it."""
     size = x.shape[1]
-    power = max(4, (int(size - 1).bit_length() if size > 1 else 0) // 4)
-    step, mask = 1 << power, (1 << power) - 1
-    zero = np.zeros((x.shape[0], *x.shape[2:]), x.dtype)
-    levels = [zero] * 4
-    i = 0
-    while i + step <= size:
-        levels[0] = _sequential(np.moveaxis(x[:, i:i + step], 1, -1), levels[0])
-        i += step
-        for j in range(1, 4):
-            levels[j], levels[j - 1] = levels[j] + levels[j - 1], zero
-            if i & (mask << (j * power)):
-                break
-    total = _sequential(np.moveaxis(x[:, i:], 1, -1), levels[0])
-    for j in range(1, 4):
-        total = total + levels[j]
+    step = 1 << max(4, (int(size - 1).bit_length() if size > 1 else 0) // 4)
+    whole = size // step * step
+    if not whole:  # no run is complete: only the tail, added in order
+        return _sequential(x)
+    held = [_sequential(x[:, whole:])] if whole < size else []  # added up in this order
+    sums = _run_sums(x[:, :whole], step)
+    for _ in range(2):  # levels 1 and 2 keep fewer than `step` sums each, and pass the rest up
+        full = sums.shape[1] // step * step
+        if full < sums.shape[1]:
+            held.append(_sequential(sums[:, full:]))
+        if not full:
+            break
+        sums = _run_sums(sums[:, :full], step)
+    else:
+        held.append(_sequential(sums))
+    total = held[0]
+    for partial in held[1:]:  # (a level that holds nothing adds 0: left out, it changes no bit)
+        total = total + partial
     return total
 
 
-def _sequential(numbers: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """start + numbers[..., 0] + numbers[..., 1] + ..., one at a time, in that order."""
-    if not numbers.shape[-1]:
+def _run_sums(x: np.ndarray, step: int) -> np.ndarray:
+    """The sum of each run of `step` numbers along axis 1, each added in order."""
+    runs = x.reshape(x.shape[0] * (x.shape[1] // step), step, *x.shape[2:])
+    return _sequential(runs).reshape(x.shape[0], x.shape[1] // step, *x.shape[2:])
+
+
+def _sequential(numbers: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
+    """start + numbers[:, 0] + numbers[:, 1] + ..., one at a time, in that order (start is
+    0 when not given)."""
+    count, n = numbers.shape[:2]
+    if start is None:
+        if not n or not numbers.size:
+            return np.zeros((count, *numbers.shape[2:]), numbers.dtype)
+        if numbers[0, 0].size > 1:  # numbers side by side: NumPy adds the rows in order
+            return np.add.reduce(numbers, axis=1)
+        return np.add.accumulate(numbers, axis=1)[:, -1]  # (reduce would add pairwise)
+    if n <= 2:
+        for i in range(n):
+            start = start + numbers[:, i]
         return start
-    return np.add.accumulate(np.concatenate([start[..., None], numbers], axis=-1), axis=-1)[..., -1]
+    running = np.add.accumulate(np.concatenate([start[:, None], numbers], axis=1), axis=1)
+    return running[:, -1]
