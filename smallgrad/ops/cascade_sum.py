@@ -170,7 +170,12 @@ def _sequential(numbers: np.ndarray, start: np.ndarray | None = None) -> np.ndar
         if numbers[0, 0].size > 1:  # numbers side by side: NumPy adds the rows in order
             return np.add.reduce(numbers, axis=1)
         return np.add.accumulate(numbers, axis=1)[:, -1]  # (reduce would add pairwise)
-    if n <= 2:
+    if count == 1 and numbers.ndim == 2:  # one sum of a few numbers: NumPy's scalars are quicker
+        total = start[0]
+        for number in numbers[0]:
+            total = total + number
+        return np.array([total])
+    if n <= 4:
         for i in range(n):
             start = start + numbers[:, i]
         return start
