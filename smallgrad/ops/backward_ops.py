@@ -104,9 +104,10 @@ class TanhBackward(Function):
 def _one_minus_square(y: np.ndarray) -> np.ndarray:
     """1 - y², rounded once, as PyTorch's kernel computes it (a fused multiply-add).
     (Written out rather than fused_multiply_add(-y, y, 1): a nan keeps PyTorch's sign.)"""
-    if y.dtype == np.float32:  # float64 holds y² exactly (and no float64 array of 1 - y²)
-        square = np.multiply(y, y, dtype=np.float64)
-        return np.subtract(1.0, square, out=np.empty_like(y), dtype=np.float64)
+    if y.dtype == np.float32:  # float64 holds y² exactly (one float64 array, worked in place)
+        wide = y.astype(np.float64)
+        np.multiply(wide, wide, out=wide)
+        return np.subtract(1.0, wide, out=wide).astype(np.float32)
     if y.dtype != np.float64:
         return 1 - y * y
     square = y * y
