@@ -443,6 +443,7 @@ class Tensor:
     def max(self, dim=None, keepdim=False): return F.max(self, dim, keepdim)
     def min(self, dim=None, keepdim=False): return F.min(self, dim, keepdim)
     def argmax(self, dim=None, keepdim=False): return F.argmax(self, dim, keepdim)
+    def cumsum(self, dim): return F.cumsum(self, dim)
     def all(self, dim=None, keepdim=False): return F.logical_reduce(np.all, self, dim, keepdim)
     def any(self, dim=None, keepdim=False): return F.logical_reduce(np.any, self, dim, keepdim)
     def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -477,6 +478,7 @@ class Tensor:
         return F.permute(self, tuple(range(self._data.ndim))[::-1])
 
     def clone(self): return F.clone(self)
+    def flip(self, *dims): return F.flip(self, _shape_args(dims))
     def is_contiguous(self): return bool(self._data.flags.c_contiguous)
     def contiguous(self): return self if self.is_contiguous() else F.contiguous(self)
     def to(self, dtype): return F.to_dtype(self, dtype)

@@ -840,3 +840,36 @@ a = t.tensor([1e300, -1e300, 1.0])
 b = t.zeros(3)
 c = t.sub(t.tensor(1.0, dtype=t.float64), (1 / b)[-1], alpha=2)
 """)
+
+
+def test_cumsum_and_flip_run_as_torch(torch):
+    """Two ops ordinary PyTorch code uses: cumsum adds float32 in float64 (torch's kernel),
+    its backward is flip-cumsum-flip (nothing when there is one element along dim), and
+    flip copies in its input's layout."""
+    assert_agrees(torch, """
+a = t.tensor([[0.1, 1/3, 2.5], [0.7, -1.1, 1/3]], requires_grad=True)
+c = a.cumsum(1) * a
+g, = t.autograd.grad(c.sum(), a, create_graph=True)
+g.sum().backward()
+d = t.cumsum(a[:1], dim=0)
+f = t.flip(a, (0, 1))
+flat = f.flatten()
+ft = a.t().flip(0)
+n = t.tensor([True, False, True]).cumsum(0)
+""")
+    assert_agrees(torch, """
+a = t.ones(2, 3)
+b = t.flip(a, (0, 0))
+""")
+    assert_agrees(torch, """
+a = t.ones(2, 3)
+b = a.cumsum(2)
+""")
+    assert_agrees(torch, """
+c = t.tensor([[1.0, 1/3, 1.0], [0.1, 1.0, 1.0]], requires_grad=True)
+v4 = t.cumsum(c.T, dim=-1)
+v8 = v4.reshape(-1)
+v15 = v4[1:]
+v15.sub_(v15)
+i = t.tensor([[1, 2], [3, 4]]).t().cumsum(0).view(4)
+""")

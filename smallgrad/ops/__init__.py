@@ -24,13 +24,14 @@ from .arithmetic import (
 )
 from .inplace import copy_op, fill_like_op, inplace, setitem, zeros_like_op
 from .nn import bmm, dot, log_softmax, matmul, mm, mv, softmax
-from .reduce import argmax, logical_reduce, max, mean, min, norm, std, sum, var
+from .reduce import argmax, cumsum, logical_reduce, max, mean, min, norm, std, sum, var
 from .shape import (
     cat,
     clone,
     contiguous,
     expand,
     flatten,
+    flip,
     getitem,
     permute,
     reshape,

@@ -92,6 +92,37 @@ def _check_float(name: str, x: Tensor) -> None:
             f"point or complex dtype. Got: {x.dtype.tensor_type[:-6]}")
 
 
+class Cumsum(Function):
+    """y_i = x_0 + ... + x_i along dim, so x_i's grad is the sum of y_i's, y_i+1's, ...
+    grads: the grad added up from the far end (flip, cumsum, flip back)"""
+
+    node_name = "CumsumBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        data = x._data
+        if data.dtype.kind in "biu":  # integers and bools add up in int64
+            total = np.cumsum(data, axis=dim, dtype=np.int64) if data.ndim else data
+            return np.asarray(total).astype(np.int64, order="C")
+        # PyTorch adds float32 in float64, each running sum rounded as it is written
+        wide = np.cumsum(data, axis=dim, dtype=np.float64) if data.ndim else data
+        return np.asarray(wide).astype(data.dtype, order="C")  # row-major, as PyTorch's
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .shape import flip
+
+        if grad.numel() <= 1 or grad.shape[ctx.dim] == 1:
+            return grad, None  # PyTorch's cumsum_backward: nothing to add up
+        dims = (ctx.dim,)
+        return flip(Cumsum.apply(flip(grad, dims), ctx.dim), dims), None
+
+
+def cumsum(x: Tensor, dim: int) -> Tensor:
+    return Cumsum.apply(x, _wrap_dim(dim, x.ndim))
+
+
 class Mean(Function):
     """d(mean x) = dx / n"""
 

@@ -636,6 +636,34 @@ def clone(x: Tensor) -> Tensor:
     return Clone.apply(x)
 
 
+class Flip(Function):
+    """x reversed along dims (a copy, in x's layout); the grad is flipped back"""
+
+    node_name = "FlipBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        out = copy_like_torch(x._data)  # x's layout (a row-major x gives a row-major copy)
+        out[...] = np.flip(x._data, dims)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Flip.apply(grad, ctx.dims), None
+
+
+def flip(x: Tensor, dims) -> Tensor:
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError("flip(): argument 'dims' (position 2) must be tuple of ints, not "
+                        f"{type(dims).__name__}")
+    wrapped = tuple(_wrap_dim(d, x.ndim) for d in dims)
+    for d in wrapped:
+        if wrapped.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return Flip.apply(x, wrapped if x.ndim else ())
+
+
 def contiguous(x: Tensor) -> Tensor:
     return Contiguous.apply(x)
 
