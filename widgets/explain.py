@@ -466,6 +466,8 @@ RULES: dict[str, Callable[[RuleInput], Formula]] = {
     "PermuteBackward0": _vjp("vjp.permute",
                              dims=lambda c: ", ".join(map(str, np.argsort(c.node.dims)))),
     "UnsqueezeBackward0": _vjp("vjp.unsqueeze", dim=lambda c: c.node.dim),
+    "CumsumBackward0": _vjp("vjp.cumsum", dim=lambda c: c.node.dim),
+    "FlipBackward0": _vjp("vjp.flip", dims=lambda c: _dims_of(c.node)),
     "SqueezeBackward0": _vjp("vjp.squeeze", shape=_input_shape),
     "SqueezeBackward1": _vjp("vjp.squeeze", shape=_input_shape),
     "SqueezeBackward4": _vjp("vjp.squeeze", shape=_input_shape),

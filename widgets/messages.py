@@ -86,6 +86,8 @@ EN: dict[str, str] = {
     "vjp.transpose": "{G} transposed back (dims {d0} ↔ {d1})",
     "vjp.t": "({G})ᵀ",
     "vjp.permute": "{G}.permute({dims}), the inverse permutation",
+    "vjp.cumsum": "{G} added up from the far end along dim {dim} (flip, cumsum, flip back)",
+    "vjp.flip": "{G} flipped back along {dims}",
     "vjp.unsqueeze": "{G} with dim {dim} squeezed out again",
     "vjp.squeeze": "{G} with the size-1 dims put back: {shape}",
     "vjp.copy": "{G}   (a copy passes the grad on unchanged)",

@@ -76,6 +76,8 @@ ZH: dict[str, str] = {
     "vjp.transpose": "{G} 转置回去（第 {d0} ↔ {d1} 维）",
     "vjp.t": "({G})ᵀ",
     "vjp.permute": "{G}.permute({dims})，即逆排列",
+    "vjp.cumsum": "{G} 沿第 {dim} 维从末端往回累加（翻转、cumsum、再翻转回来）",
+    "vjp.flip": "{G} 沿 {dims} 再翻转回来",
     "vjp.unsqueeze": "{G} 再把第 {dim} 维挤掉",
     "vjp.squeeze": "{G} 放回大小为 1 的维度：{shape}",
     "vjp.copy": "{G}   （复制把梯度原样传下去）",
