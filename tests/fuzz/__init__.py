@@ -14,6 +14,8 @@ exception and the statement that raised it), and the two records must agree.
     program.py     a program: its statements, as source text
     observer.py    runs a program under one library and records what it shows
     compare.py     turns two records into a list of disagreements
+    known.py       the few the README lists (counted apart; anything else fails)
+    replay.py      reruns a program under smallgrad on torch's bits: rounding made big?
     shrinker.py    cuts a disagreeing program down to a minimal one
     runner.py      generate, run, compare, shrink: a fuzzing session
     __main__.py    `python -m tests.fuzz --programs N --seed S`: a summary for humans
