@@ -873,3 +873,17 @@ v15 = v4[1:]
 v15.sub_(v15)
 i = t.tensor([[1, 2], [3, 4]]).t().cumsum(0).view(4)
 """)
+
+
+def test_sgn_checks_what_it_saved_before_giving_zeros(torch):
+    """SgnBackward0 (in abs's and norm(p=1)'s grads) saves x and its result, as torch's,
+    so a second backward after an in-place change raises, though its grad is zeros."""
+    assert_agrees(torch, """
+c = t.tensor([1.0], requires_grad=True)
+v1 = t.t(c)
+v11, = t.autograd.grad(v1.norm(p=1).sum(), [v1], create_graph=True)
+with t.no_grad():
+    c[-1] += 1
+v13 = (v11 * 3).sum()
+v13.backward()
+""")

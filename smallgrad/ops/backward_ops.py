@@ -170,7 +170,7 @@ class ZeroGrad:
         return Tensor._make(np.zeros_like(grad._data))
 
 
-class Sgn(ZeroGrad, Function):
+class Sgn(Function):
     """sgn(x), which abs's grad uses: its grad is zero (sgn_backward of a real x)"""
 
     node_name = "SgnBackward0"
@@ -178,7 +178,14 @@ class Sgn(ZeroGrad, Function):
     @staticmethod
     def forward(ctx, x):
         data = x._data  # PyTorch's (0 < x) - (x < 0): sgn(nan) is 0, sgn(-0.) is 0.
-        return np.subtract(data > 0, data < 0, dtype=data.dtype)
+        result = Tensor._make(np.subtract(data > 0, data < 0, dtype=data.dtype))
+        ctx.save_for_backward(x, result)  # as PyTorch, which checks both before its zeros
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        ctx.saved_tensors  # noqa: B018 - "modified by an inplace operation" if either changed
+        return ZeroGrad.backward(ctx, grad)
 
 
 class MaskedFill(Function):
