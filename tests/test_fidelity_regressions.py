@@ -887,3 +887,27 @@ with t.no_grad():
 v13 = (v11 * 3).sum()
 v13.backward()
 """)
+
+
+def test_index_put_saves_its_indices_and_grads_keep_the_layout_contract(torch):
+    """x[index_tensor] = v saves the index (IndexPutBackward0): a second backward raises.
+    A leaf that is not dense gets a row-major first .grad, through CloneBackward0 when
+    recorded (a dense one keeps its own layout, through CopyBackwards)."""
+    assert_agrees(torch, """
+a = t.tensor([1.0], requires_grad=True)
+v3 = a.add(a)
+v3[t.tensor([0])] = 1.0
+v14 = v3.neg() * 2
+v14.sum().backward()
+v14.sum().backward()
+""")
+    assert_agrees(torch, """
+b = t.arange(6.0).reshape(2, 3)
+v3 = b[:, 1:].detach().requires_grad_()
+v3.sin().var(unbiased=False).backward(create_graph=True)
+c = t.arange(6.0).reshape(2, 3).t().detach().requires_grad_()
+c.sin().sum().backward(create_graph=True)
+d = t.arange(6.0).reshape(2, 3)[:, 1:].detach().requires_grad_()
+(d * 2).sum().backward()
+flat = d.grad.view(-1)
+""")

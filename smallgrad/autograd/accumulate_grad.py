@@ -6,12 +6,10 @@ writes anything the user holds).
 
 from __future__ import annotations
 
-import numpy as np
-
-from ..ops.inplace import Copy
 from ..tensor import Tensor
 from .anomaly_mode import _AnomalyState, forward_stack
 from .graph import HookDict, Node, _creation_counter
+from .layout_contract import clone_obey_contract, obeys_layout_contract
 
 
 class AccumulateGrad(Node):
@@ -47,12 +45,8 @@ class AccumulateGrad(Node):
         var = self.variable
         old = var._grad
         if old is None:
-            if grad.requires_grad:  # create_graph=True: a recorded copy (CopyBackwards)
-                new = Copy.apply(Tensor._make(np.zeros_like(grad._data)), grad)
-            elif grad._data.strides != var._data.strides and grad._data.size > 1:
-                # PyTorch's layout contract: .grad is laid out in memory like the leaf
-                new = Tensor._make(np.empty_like(var._data, dtype=grad._data.dtype))
-                new._data[...] = grad._data
+            if grad.requires_grad or not obeys_layout_contract(grad._data, var._data):
+                new = clone_obey_contract(grad, var)  # (recorded, with create_graph=True)
             else:
                 new = grad.detach() if owned else Tensor._make(grad._data.copy())
             var._grad = new

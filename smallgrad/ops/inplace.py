@@ -212,6 +212,9 @@ class IndexPut(Function):
     @staticmethod
     def forward(ctx, x, index, value):
         ctx.index, ctx.value_shape = index, value._data.shape
+        # the index arrays are saved tensors, as in PyTorch (a second backward raises)
+        parts = index if isinstance(index, tuple) else (index,)
+        ctx.save_for_backward(*[Tensor._make(p) for p in parts if isinstance(p, np.ndarray)])
         out = x._data.copy()
         try:
             out[index] = value._data
@@ -229,6 +232,7 @@ class IndexPut(Function):
         values: grad.index(indices)"""
         from .shape import Index
 
+        ctx.saved_tensors  # noqa: B018 - freed after a backward without retain_graph
         grad_x = grad_value = None
         if ctx.needs_input_grad[2]:  # the last input's grad first, as PyTorch
             grad_value = sum_to_shape(Index.apply(grad, ctx.index), ctx.value_shape)
