@@ -911,3 +911,32 @@ d = t.arange(6.0).reshape(2, 3)[:, 1:].detach().requires_grad_()
 (d * 2).sum().backward()
 flat = d.grad.view(-1)
 """)
+
+
+def test_sgn_gives_known_zeros_that_make_0_times_nan_0(torch):
+    """sgn's backward gives torch's efficient zero tensor: the nodes it feeds give zeros
+    too, so a double backward through abs of a sqrt that is nan stays 0, as in torch."""
+    assert_agrees(torch, """
+a = t.tensor([1.0, 1.0, -0.2], dtype=t.float64)
+v4 = a.detach().requires_grad_()
+v5 = t.pow(v4, 0.5)
+v8, = t.autograd.grad(t.abs(v5).sum(), [v5], create_graph=True)
+v8.sum().backward()
+x = t.tensor([1.0, -0.2], dtype=t.float64, requires_grad=True)
+p = x.pow(0.5)
+g, = t.autograd.grad(p.abs().sum(), p, create_graph=True)
+h, = t.autograd.grad(g.sum(), x, create_graph=True)
+""")
+
+
+def test_a_slice_takes_a_whole_dim_by_torchs_test(torch):
+    """x[:, -5:] is a SliceBackward0 even where it clamps to the whole dim; x[:, :5] is not."""
+    assert_agrees(torch, """
+a = t.ones(2, 3, requires_grad=True) * 1
+s1 = a[:, -5:]
+s2 = a[:, :5]
+s3 = a[:, :-1]
+e = a[:, 3:]
+s4 = e[:, 1:]
+s5 = e[:, :0]
+""")

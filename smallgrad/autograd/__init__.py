@@ -1,6 +1,6 @@
 """smallgrad.autograd: the graph, the engine, and the Function API.
 
-The reading path, from `z.backward()` to a leaf's `.grad` (about 500 lines, 322 of code):
+The reading path, from `z.backward()` to a leaf's `.grad` (about 500 lines, 324 of code):
 
     backward.py        backward() and grad(): run the engine's steps to the end
     engine.py          the loop: ready queue, input buffers, hooks, the node's backward,
@@ -16,6 +16,7 @@ Behind named calls, each a piece of PyTorch on its own:
     grad_capture.py    GraphTask: what autograd.grad and backward(inputs=) run and capture
     hooks.py           tensor hooks and retain_grad, as the engine runs them
     layout_contract.py how a leaf's first .grad is laid out in memory
+    zero_tensor.py     grads known to be zero (sgn's), which make 0 · nan give 0
     errors.py          PyTorch's long messages
     steps.py           the step records a watcher (the widgets' stepper) asks for
     anomaly_mode.py    detect_anomaly: which forward line made the node whose backward failed

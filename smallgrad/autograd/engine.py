@@ -33,6 +33,7 @@ from .hooks import run_tensor_hooks
 from .input_buffer import InputBuffers
 from .ready_queue import ReadyQueue
 from .steps import AccumulateStep, CallStep, EdgeStep, FreeStep, RootStep, Step
+from .zero_tensor import zeros_in_zeros_out
 
 
 def backward_steps(
@@ -143,6 +144,7 @@ def _call_backward(node: Node, grads: list, create_graph: bool) -> tuple:
     was_enabled, _GradState.enabled = _GradState.enabled, create_graph
     try:
         grad_inputs = validate_outputs(node, node.apply(*grads))
+        grad_inputs = zeros_in_zeros_out(grads, grad_inputs)  # PyTorch's efficient zeros
         if _AnomalyState.enabled:
             check_nan(node, grad_inputs)
     except Exception:

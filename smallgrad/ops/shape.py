@@ -369,6 +369,18 @@ def getitem(x: Tensor, index: object) -> Tensor:
         raise IndexError(str(error).replace("axis", "dimension")) from None
 
 
+def _whole(item: slice, size: int) -> bool:
+    """Does the slice take a whole dim, by PyTorch's test (no node then)? It is the slice as
+    written that counts: from 0 (not -5), step 1, to the end or past it (not -1)."""
+    start, stop, step = item.start, item.stop, item.step
+    return (start in (None, 0) and step in (None, 1)
+            and (stop is None or _as_int(stop) >= size))
+
+
+def _as_int(bound: object) -> int:
+    return int(bound.item()) if isinstance(bound, Tensor) else int(bound)
+
+
 def _index(x: Tensor, items: tuple) -> Tensor:
     used = sum(np.ndim(i) if _is_mask(i) else 1 for i in items
                if i is not None and i is not Ellipsis)
@@ -386,7 +398,7 @@ def _index(x: Tensor, items: tuple) -> Tensor:
         elif item is None:
             out, dim, made = unsqueeze(out, dim), dim + 1, True
         elif isinstance(item, slice):
-            if item.indices(out.shape[dim]) != (0, out.shape[dim], 1):  # a full one: no node
+            if not _whole(item, out.shape[dim]):
                 out, made = _view_of(Slice.apply(out, (slice(None),) * dim + (item,)), x), True
             dim, source = dim + 1, source + 1
         elif is_basic(item):  # an int
