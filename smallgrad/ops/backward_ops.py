@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.zero_tensor import known_zeros
 from ..tensor import Tensor
 from ._common import as_tensor, elementwise, product_error, quiet
 
@@ -184,8 +185,6 @@ class Sgn(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from ..autograd.zero_tensor import known_zeros
-
         ctx.saved_tensors  # noqa: B018 - "modified by an inplace operation" if either changed
         return known_zeros(grad)  # PyTorch's _efficientzerotensor
 

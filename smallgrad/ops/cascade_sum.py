@@ -27,14 +27,24 @@ def cascade_sum(data: np.ndarray, dims: tuple[int, ...]) -> np.ndarray | None:
         return None
     if min(data.strides, default=0) < 0:
         return None
-    if data.flags.c_contiguous:  # the common cases, straight off
-        total = _contiguous_sum(data, dims)
-        if total is not None:
-            shape = [1 if d in dims else n for d, n in enumerate(data.shape)]
-            return total.reshape(shape) + data.dtype.type(0)
+    total = _contiguous_sum(data, dims) if data.flags.c_contiguous else None
+    if total is None:
+        total = _walked_sum(data, dims)
+        if total is None:
+            return None
+    shape = [1 if d in dims else n for d, n in enumerate(data.shape)]
+    return total.reshape(shape) + data.dtype.type(0)  # PyTorch's output starts at 0, adds
+
+
+def _walked_sum(data: np.ndarray, dims: tuple[int, ...]) -> np.ndarray | None:
+    """Any other layout: its dims in memory order (as PyTorch walks them, the smallest
+    stride inside), runs of reduced or kept dims merged, then an inner or outer sum."""
     reduced = [d in dims and data.shape[d] > 1 for d in range(data.ndim)]
     walk = [d for d in sorted(range(data.ndim), key=lambda d: -data.strides[d])
-            if data.shape[d] > 1]  # PyTorch walks memory in order, the smallest stride inside
+            if data.shape[d] > 1]
+    kept = [d for d in walk if not reduced[d]]  # the result's dims, in memory order
+    if kept != sorted(kept):
+        return None  # PyTorch orders these loops by the result's strides first
     in_memory_order = np.transpose(data, walk + [d for d in range(data.ndim) if d not in walk])
     if not in_memory_order.flags.c_contiguous:
         return None  # a view with gaps: PyTorch walks it otherwise
@@ -45,26 +55,18 @@ def cascade_sum(data: np.ndarray, dims: tuple[int, ...]) -> np.ndarray | None:
         else:
             blocks.append([reduced[d], data.shape[d]])
     kinds = tuple(kind for kind, _ in blocks)
-    sizes = [size for _, size in blocks]
-    flat = in_memory_order.reshape(sizes or [1])
-    zero = np.zeros((), data.dtype)
+    flat = in_memory_order.reshape([size for _, size in blocks] or [1])
     if kinds in ((), (False,)):
-        total = flat + zero  # nothing to add up
-    elif kinds == (True,):
-        total = _inner_sum(flat.reshape(1, -1))
-    elif kinds == (False, True):
-        total = _inner_sum(flat)
-    elif kinds == (True, False):
-        total = _outer_sum(flat[None])[0]
-    elif kinds == (False, True, False):
-        total = _outer_sum(flat)
-    else:
-        return None
-    kept = [d for d in walk if not reduced[d]]  # the result's dims, in memory order
-    if kept != sorted(kept):
-        return None  # PyTorch orders these loops by the result's strides first
-    shape = [1 if reduced[d] or d in dims else data.shape[d] for d in range(data.ndim)]
-    return total.reshape(shape) + zero  # (PyTorch's output starts at 0, and adds the sum)
+        return flat  # nothing to add up
+    if kinds == (True,):
+        return _inner_sum(flat.reshape(1, -1))
+    if kinds == (False, True):
+        return _inner_sum(flat)
+    if kinds == (True, False):
+        return _outer_sum(flat[None])[0]
+    if kinds == (False, True, False):
+        return _outer_sum(flat)
+    return None
 
 
 def _contiguous_sum(data: np.ndarray, dims: tuple[int, ...]) -> np.ndarray | None:

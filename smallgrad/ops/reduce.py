@@ -15,7 +15,7 @@ from ._common import quiet, reduce_dims
 from .arithmetic import pow_inplace
 from .backward_ops import DivScalar, MaskedFill, MaskedFillTensor, MulScalar, Scatter, Sgn
 from .cascade_sum import cascade_sum
-from .shape import where
+from .shape import flip, where
 
 
 def _unsqueeze_multiple(grad: Tensor, dims: tuple, ndim: int) -> Tensor:
@@ -111,8 +111,6 @@ class Cumsum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .shape import flip
-
         if grad.numel() <= 1 or grad.shape[ctx.dim] == 1:
             return grad, None  # PyTorch's cumsum_backward: nothing to add up
         dims = (ctx.dim,)
