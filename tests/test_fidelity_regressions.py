@@ -940,3 +940,24 @@ e = a[:, 3:]
 s4 = e[:, 1:]
 s5 = e[:, :0]
 """)
+
+
+def test_a_leaf_whose_grad_is_efficient_zeros_refuses_more_in_place(torch):
+    """torch's leaf keeps sgn's zero tensor itself as .grad (without create_graph), and a
+    later backward can't add into it in place; with create_graph it is a real copy."""
+    assert_agrees(torch, """
+a = t.tensor([1.0, -2.0], requires_grad=True)
+g, = t.autograd.grad(a.abs().sum(), a, create_graph=True)
+g.sum().backward()
+(a * 2).sum().backward()
+""")
+    assert_agrees(torch, """
+d = t.tensor([1.0, -2.0], requires_grad=True)
+g, = t.autograd.grad(d.abs().sum(), d, create_graph=True)
+g.sum().backward(create_graph=True)
+(d * 2).sum().backward()
+b = t.tensor([1.0, -2.0], requires_grad=True)
+(b * 3).sum().backward()
+h, = t.autograd.grad(b.abs().sum(), b, create_graph=True)
+h.sum().backward()
+""")

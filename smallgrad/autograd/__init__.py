@@ -1,6 +1,6 @@
 """smallgrad.autograd: the graph, the engine, and the Function API.
 
-The reading path, from `z.backward()` to a leaf's `.grad` (about 500 lines, 324 of code):
+The reading path, from `z.backward()` to a leaf's `.grad` (about 505 lines, 330 of code):
 
     backward.py        backward() and grad(): run the engine's steps to the end
     engine.py          the loop: ready queue, input buffers, hooks, the node's backward,

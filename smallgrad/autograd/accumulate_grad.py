@@ -10,6 +10,7 @@ from ..tensor import Tensor
 from .anomaly_mode import _AnomalyState, forward_stack
 from .graph import HookDict, Node, _creation_counter
 from .layout_contract import clone_obey_contract, obeys_layout_contract
+from .zero_tensor import keep_known, refuse_writing
 
 
 class AccumulateGrad(Node):
@@ -47,11 +48,16 @@ class AccumulateGrad(Node):
         if old is None:
             if grad.requires_grad or not obeys_layout_contract(grad._data, var._data):
                 new = clone_obey_contract(grad, var)  # (recorded, with create_graph=True)
+            elif owned:
+                new = grad.detach()
+                if not create_graph:  # PyTorch steals efficient zeros only then
+                    keep_known(grad, new)
             else:
-                new = grad.detach() if owned else Tensor._make(grad._data.copy())
+                new = Tensor._make(grad._data.copy())
             var._grad = new
         elif create_graph or not old._data.flags.writeable:
             var._grad = old + grad  # create_graph=True: out of place, so it is recorded
         else:  # in place, unrecorded, even if .grad has a history of its own (as PyTorch)
+            refuse_writing(old)
             old._data += grad._data
             old._version_box[0] += 1

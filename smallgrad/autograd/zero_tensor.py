@@ -47,3 +47,17 @@ def zeros_in_zeros_out(grads: list, grad_inputs: tuple) -> tuple:
             grad = known_zeros(grad)
         given.append(grad)
     return tuple(given)
+
+
+def keep_known(grad: Tensor, kept: Tensor) -> None:
+    """`kept` (grad itself, detached) is known zeros if grad was: PyTorch's leaf then holds
+    the zero tensor itself as its .grad."""
+    if _KNOWN_ZEROS and _known(grad):
+        _remember(kept)
+
+
+def refuse_writing(grad: Tensor) -> None:
+    """PyTorch's zero tensors can't be written in place: adding into such a .grad fails."""
+    if _KNOWN_ZEROS and _known(grad):
+        raise RuntimeError("ZeroTensors are immutable. Please use the materialized zero tensor "
+                           "obtained using .clone() if you want a mutable tensor.")
