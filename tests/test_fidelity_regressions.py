@@ -961,3 +961,33 @@ b = t.tensor([1.0, -2.0], requires_grad=True)
 h, = t.autograd.grad(b.abs().sum(), b, create_graph=True)
 h.sum().backward()
 """)
+
+
+def test_std_and_norm_refuse_efficient_zeros_they_would_mask_in_place(torch):
+    """torch's std_backward and norm_backward (1 < p, p not 2 or inf) call masked_fill_ on
+    grad / ...; given sgn's zero tensor that raises 'ZeroTensors are immutable' (fuzz
+    seed 4, program 4-975). Two such zeros summed in an input buffer are one too."""
+    assert_agrees(torch, """
+a = t.tensor([1.0, 2.0, 4.0], requires_grad=True)
+s = a.std()
+g, = t.autograd.grad(s.abs(), s, create_graph=True)
+g.backward()
+""")
+    assert_agrees(torch, """
+a = t.tensor([1.0, 2.0, 4.0], requires_grad=True)
+n = a.norm(p=3)
+g, = t.autograd.grad(n.abs(), n, create_graph=True)
+h, = t.autograd.grad(g, a)
+""")
+    assert_agrees(torch, """
+a = t.tensor([[1.0, 2.0, 4.0]], requires_grad=True)
+s = a.std(1)
+g, = t.autograd.grad((s.abs() + s.abs() * 3).sum(), s, create_graph=True)
+h, = t.autograd.grad(g.sum(), a)
+""")
+    assert_agrees(torch, """
+a = t.tensor([1.0, 2.0, 4.0], requires_grad=True)
+n = a.norm(p=0.5)
+g, = t.autograd.grad(n.abs(), n, create_graph=True)
+h, = t.autograd.grad(g, a)
+""")

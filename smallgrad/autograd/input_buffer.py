@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..tensor import Tensor, _made
+from .zero_tensor import keep_known_sum
 
 if TYPE_CHECKING:
     from .graph import Node
@@ -36,6 +37,7 @@ class InputBuffers:
                 self.owned.add((node, slot))
         else:
             total = old + grad if (old.requires_grad or grad.requires_grad) else old._plus(grad)
+            keep_known_sum(old, grad, total)
             self.owned.add((node, slot))  # a sum is a new tensor that nobody else holds
         slots[slot] = total
         return total

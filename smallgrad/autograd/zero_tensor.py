@@ -56,8 +56,16 @@ def keep_known(grad: Tensor, kept: Tensor) -> None:
         _remember(kept)
 
 
+def keep_known_sum(old: Tensor, grad: Tensor, total: Tensor) -> None:
+    """Two known zeros summed in an input buffer are known zeros, as PyTorch's sum of two
+    zero tensors is one."""
+    if _KNOWN_ZEROS and _known(old) and _known(grad):
+        _remember(total)
+
+
 def refuse_writing(grad: Tensor) -> None:
-    """PyTorch's zero tensors can't be written in place: adding into such a .grad fails."""
+    """PyTorch's zero tensors can't be written in place: adding into such a .grad fails,
+    and so do backward formulas that work on the grad in place (std's, norm's)."""
     if _KNOWN_ZEROS and _known(grad):
         raise RuntimeError("ZeroTensors are immutable. Please use the materialized zero tensor "
                            "obtained using .clone() if you want a mutable tensor.")

@@ -10,6 +10,7 @@ import numpy as np
 
 from .._warn import warn
 from ..autograd.function import Function
+from ..autograd.zero_tensor import refuse_writing
 from ..tensor import Tensor, _wrap_dim
 from ._common import quiet, reduce_dims
 from .arithmetic import pow_inplace
@@ -186,6 +187,7 @@ class Std(Function):
     @staticmethod
     def backward(ctx, grad):
         x, result = ctx.saved_tensors
+        refuse_writing(grad)  # PyTorch masks grad / (2 std) in place: not sgn's efficient zeros
         grad_var = MaskedFill.apply(grad / MulScalar.apply(result, 2), result._data == 0, 0)
         return _var_backward(grad_var, x, ctx.dim, ctx.keepdim, ctx.correction), None, None, None
 
@@ -371,6 +373,7 @@ class Norm(Function):
             scaled = Sgn.apply(x) * power
         else:
             scaled = x * pow_inplace(x.abs(), p - 2)
+        refuse_writing(grad)  # PyTorch masks grad / norm^(p-1) in place, as std does
         scale = MaskedFill.apply(grad / norm ** (p - 1), norm_is_zero, 0)
         return scaled * scale, None, None, None
 
