@@ -996,6 +996,12 @@ h, = t.autograd.grad(g, a)
 """)
     assert_agrees(torch, """
 a = t.tensor([[1.0, 2.0, 4.0]], requires_grad=True)
+n = a.norm(p=3, dim=1)
+g, = t.autograd.grad(n.abs().sum(), n, create_graph=True)
+h, = t.autograd.grad(g.sum(), a)
+""")
+    assert_agrees(torch, """
+a = t.tensor([[1.0, 2.0, 4.0]], requires_grad=True)
 s = a.std(1)
 g, = t.autograd.grad((s.abs() + s.abs() * 3).sum(), s, create_graph=True)
 h, = t.autograd.grad(g.sum(), a)

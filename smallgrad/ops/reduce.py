@@ -345,6 +345,8 @@ class Norm(Function):
         """PyTorch's norm_backward, op for op"""
         x, norm = ctx.saved_tensors
         p, dims = ctx.p, ctx.dims
+        if p > 1 and p not in (2, float("inf")):  # (before grad is viewed: a view isn't known)
+            refuse_writing(grad)  # PyTorch masks grad / norm^(p-1) in place, as std does
         if not ctx.keepdim and x.ndim and dims is not None:
             grad = _unsqueeze_multiple(grad, dims, x.ndim)
             norm = _unsqueeze_multiple(norm, dims, x.ndim)
@@ -373,7 +375,6 @@ class Norm(Function):
             scaled = Sgn.apply(x) * power
         else:
             scaled = x * pow_inplace(x.abs(), p - 2)
-        refuse_writing(grad)  # PyTorch masks grad / norm^(p-1) in place, as std does
         scale = MaskedFill.apply(grad / norm ** (p - 1), norm_is_zero, 0)
         return scaled * scale, None, None, None
 
